@@ -1,0 +1,2 @@
+// Electron entry point (placeholder until the shell lands).
+export {}

@@ -1,0 +1,3 @@
+#!/usr/bin/env node
+import { Catalog } from '../catalog/catalog'
+console.log(typeof Catalog)
