@@ -89,15 +89,18 @@ export async function* readRebenRows(file: RebenFile): AsyncGenerator<RebenRow> 
 export function rebenRecord(row: RebenRow, where: string): PatchRecord {
   if (typeof row.patch_id !== 'string') throw new Error(`${where}: patch_id is ${JSON.stringify(row.patch_id)}, expected a string`)
   const name = row.patch_id
-  const parsed = parseRebenName(name)
   if (!Array.isArray(row.labels)) throw new Error(`${where}: patch ${name} has no label list`)
+  let parsed: ReturnType<typeof parseRebenName>
   let labelsMask: number
+  let utm: ReturnType<typeof patchUtmBox>
   try {
+    parsed = parseRebenName(name)
     labelsMask = maskOf('ben19', row.labels)
+    utm = patchUtmBox(parsed.tile!, parsed.x, parsed.y)
   } catch (e) {
-    throw new Error(`${where}: patch ${name}: ${(e as Error).message}`)
+    const message = (e as Error).message
+    throw new Error(`${where}: ${message.includes(name) ? message : `patch ${name}: ${message}`}`)
   }
-  const utm = patchUtmBox(parsed.tile!, parsed.x, parsed.y)
   return {
     name,
     satellite: parsed.satellite,
