@@ -16,7 +16,8 @@ export interface PatchRecord {
   tile: string | null
   utm: UtmBox
   footprint: Ring
-  labelsMask: number
+  /** Label bitmask; null when the source has no labels (an existing patch keeps its own, a new one gets none). */
+  labelsMask: number | null
   split: string | null
   snow: boolean | null
   cloud: boolean | null
@@ -99,7 +100,7 @@ export class Catalog {
       `UPDATE patches SET archive_id = @archive_id, satellite = @satellite, acquired_at = @acquired_at,
        season = @season, country = coalesce(@country, country), tile = coalesce(@tile, tile), epsg = @epsg,
        utm_west = @utm_west, utm_south = @utm_south, utm_east = @utm_east, utm_north = @utm_north,
-       footprint = @footprint, labels_mask = @labels_mask, split = coalesce(@split, split),
+       footprint = @footprint, labels_mask = coalesce(@labels_mask, labels_mask), split = coalesce(@split, split),
        snow = coalesce(@snow, snow), cloud = coalesce(@cloud, cloud),
        pixels_path = coalesce(@pixels_path, pixels_path) WHERE id = @id`,
     )
@@ -187,7 +188,7 @@ export class Catalog {
     }
     let id = this.findIdStmt.get(r.name) as number | undefined
     if (id === undefined) {
-      id = Number(this.insertStmt.run(row).lastInsertRowid)
+      id = Number(this.insertStmt.run({ ...row, labels_mask: row.labels_mask ?? 0 }).lastInsertRowid)
     } else {
       this.updateStmt.run({ ...row, id })
     }

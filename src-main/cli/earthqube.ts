@@ -1,3 +1,7 @@
 #!/usr/bin/env node
-import { Catalog } from '../catalog/catalog'
-console.log(typeof Catalog)
+import { runCli } from './program'
+
+// The `earthqube` command (package.json bin). Plain Node: never imports electron.
+runCli(process.argv.slice(2)).then((code) => {
+  process.exitCode = code
+})

@@ -1,0 +1,72 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { execFileSync, spawnSync } from 'node:child_process'
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join, resolve } from 'node:path'
+import { runCli } from '../../../src-main/cli/program'
+import type { SearchResult } from '../../../src-main/contract/query'
+import { syntheticRows, writeRebenParquet } from '../fixtures'
+
+const ROOT = resolve(__dirname, '..', '..', '..')
+const BUILT_CLI = join(ROOT, 'out', 'main', 'cli.js')
+
+async function cli(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
+  let out = ''
+  let err = ''
+  const code = await runCli(argv, { stdout: (t) => (out += t), stderr: (t) => (err += t), isTTY: false })
+  return { code, out, err }
+}
+
+describe('earthqube CLI', () => {
+  let dir: string
+  let db: string
+  let parquet: string
+
+  beforeAll(() => {
+    dir = mkdtempSync(join(tmpdir(), 'eq-cli-'))
+    db = join(dir, 'catalog.db')
+    parquet = writeRebenParquet(join(dir, 'meta.parquet'), syntheticRows(200))
+  })
+  afterAll(() => rmSync(dir, { recursive: true, force: true }))
+
+  it('imports reBEN metadata, answers a query as JSON and prints stats', async () => {
+    const imp = await cli('import', 'reben', parquet, '--db', db)
+    expect(imp).toMatchObject({ code: 0, err: '' })
+    expect(imp.out).toMatch(/^imported 200 patches into "BigEarthNet v2"/)
+    const q = await cli('query', '--db', db, '--json', '{"countries":["Switzerland"],"labels":{"operator":"some","labels":["2"]},"page":{"limit":3}}')
+    expect(q.code).toBe(0)
+    const result = JSON.parse(q.out) as SearchResult
+    expect(result.total).toBe(syntheticRows(200).filter((r, i) => i % 10 === 0 && r.labels.some((l) => ['Arable land', 'Pastures'].includes(l))).length)
+    expect(result.items).toHaveLength(3)
+    expect(result.items[0]).toHaveProperty('footprint.type', 'Polygon')
+    const stats = await cli('stats', '--db', db)
+    expect(JSON.parse(stats.out)).toMatchObject({ patches: 200, schemaVersion: 1 })
+  })
+
+  const failures: [string, string[], RegExp][] = [
+    ['a query without --db', ['query', '--json', '{}'], /required option '--db <file>' not specified/],
+    ['JSON that does not parse', ['query', '--db', 'DB', '--json', '{"page": '], /^earthqube: --json is not valid JSON/],
+    ['a query over the limit', ['query', '--db', 'DB', '--json', '{"page":{"limit":1001}}'], /^earthqube: invalid query: page\.limit: page\.limit must be at most 1000/],
+    ['a catalog that does not exist', ['stats', '--db', '/nonexistent/c.db'], /^earthqube: catalog \/nonexistent\/c\.db does not exist/],
+    ['an unknown command', ['frobnicate'], /unknown command 'frobnicate'/],
+    ['a Parquet file that is not one', ['import', 'reben', 'NOTPARQUET', '--db', 'DB'], /^earthqube: .*bad\.parquet: not a readable Parquet file/],
+  ]
+
+  it.each(failures)('fails on %s with a non-zero exit and a clear line on stderr', async (_what, argv, message) => {
+    writeFileSync(join(dir, 'bad.parquet'), 'not parquet at all, just text')
+    const before = readFileSync(db)
+    const r = await cli(...argv.map((a) => (a === 'DB' ? db : a === 'NOTPARQUET' ? join(dir, 'bad.parquet') : a)))
+    expect(r.code).not.toBe(0)
+    expect(r.err).toMatch(message)
+    expect(r.out).toBe('')
+    expect(readFileSync(db).equals(before)).toBe(true)
+  })
+
+  it.skipIf(!existsSync(BUILT_CLI))('runs as `npx earthqube` from the checkout (built bin)', () => {
+    const out = execFileSync('npx', ['--no-install', 'earthqube', 'query', '--db', db, '--json', '{"page":{"limit":1}}'], { cwd: ROOT, encoding: 'utf8' })
+    expect((JSON.parse(out) as SearchResult).total).toBe(200)
+    const bad = spawnSync('node', [BUILT_CLI, 'query', '--db', db, '--json', '{"area":{"type":"bbox","west":0,"south":5,"east":1,"north":4}}'], { encoding: 'utf8' })
+    expect(bad.status).toBe(1)
+    expect(bad.stderr.trim().split('\n')).toEqual(['earthqube: invalid query: area: bbox south (5) is greater than north (4)'])
+  })
+})
