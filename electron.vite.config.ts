@@ -2,7 +2,7 @@ import { resolve } from 'node:path'
 import { defineConfig } from 'electron-vite'
 import vue from '@vitejs/plugin-vue'
 import { createRequire } from 'node:module'
-import { readFileSync } from 'node:fs'
+import { chmodSync, existsSync, readFileSync } from 'node:fs'
 
 // Electron is an optional dependency: where its runtime could not be installed (no download allowed),
 // electron-vite still needs its major version to pick build targets; take it from package.json.
@@ -19,15 +19,27 @@ if (!process.env.ELECTRON_MAJOR_VER) {
 }
 
 // One build for the three Electron parts. The main build also emits the plain-Node entry points
-// (the `earthqube` CLI), which share the core but never import electron.
+// (the `earthqube` CLI, the browser-mode server), which share the core but never import electron.
+// Options go under `rolldownOptions` (Vite 8): electron-vite reads its format and input from there.
+/** Marks the built CLI executable, so `npx earthqube` can run it as package.json's bin. */
+const executableCli = {
+  name: 'earthqube-executable-cli',
+  writeBundle(options: { dir?: string }) {
+    const cli = resolve(options.dir ?? 'out/main', 'cli.js')
+    if (existsSync(cli)) chmodSync(cli, 0o755)
+  },
+}
+
 export default defineConfig({
   main: {
+    plugins: [executableCli],
     build: {
       outDir: 'out/main',
-      rollupOptions: {
+      rolldownOptions: {
         input: {
           index: resolve(__dirname, 'src-main/app/index.ts'),
           cli: resolve(__dirname, 'src-main/cli/earthqube.ts'),
+          server: resolve(__dirname, 'src-main/server/index.ts'),
         },
       },
     },
@@ -35,14 +47,18 @@ export default defineConfig({
   preload: {
     build: {
       outDir: 'out/preload',
-      rollupOptions: { input: { index: resolve(__dirname, 'src-preload/index.ts') } },
+      rolldownOptions: {
+        input: { index: resolve(__dirname, 'src-preload/index.ts') },
+        // Sandboxed preloads cannot be ES modules: emit CommonJS, named .cjs as package.json says "module".
+        output: { format: 'cjs', entryFileNames: '[name].cjs' },
+      },
     },
   },
   renderer: {
     root: 'src-renderer',
     build: {
       outDir: 'out/renderer',
-      rollupOptions: { input: { index: resolve(__dirname, 'src-renderer/index.html') } },
+      rolldownOptions: { input: { index: resolve(__dirname, 'src-renderer/index.html') } },
     },
     plugins: [vue()],
   },

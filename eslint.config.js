@@ -3,7 +3,8 @@ import pluginVue from 'eslint-plugin-vue'
 import vueParser from 'vue-eslint-parser'
 
 export default tseslint.config(
-  { ignores: ['out/**', 'dist/**', 'node_modules/**', 'build/**'] },
+  // AssemblyScript sources are not TypeScript; generated modules are build output.
+  { ignores: ['out/**', 'dist/**', 'node_modules/**', '**/*.as.ts', '**/*.generated.ts'] },
   ...tseslint.configs.recommended,
   ...pluginVue.configs['flat/recommended'],
   {

@@ -1,2 +1,66 @@
-// Electron entry point (placeholder until the shell lands).
-export {}
+import { app, BrowserWindow, ipcMain, shell } from 'electron'
+import { fileURLToPath } from 'node:url'
+import { parseArgs } from 'node:util'
+import { resolveCatalogPath } from './catalogPath'
+import { registerIpcHandlers } from './ipc'
+import { rendererLocationFor } from './rendererLocation'
+import { AppService } from './service'
+import { createMainWindow, hardenWebContents } from './window'
+
+// The Electron entry point: the only module that imports electron's values. It wires Electron's
+// objects into the plain-Node service, the IPC adapter and the window factory.
+
+/** Built files, next to this bundle (out/main/index.js). */
+const preload = fileURLToPath(new URL('../preload/index.cjs', import.meta.url))
+const builtIndexHtml = fileURLToPath(new URL('../renderer/index.html', import.meta.url))
+
+// Every renderer runs sandboxed, whatever a window's options say.
+app.enableSandbox()
+
+if (!app.requestSingleInstanceLock()) {
+  app.quit()
+} else {
+  // Electron and Chromium add their own switches: read only --db, ignore the rest.
+  const { values } = parseArgs({ args: process.argv.slice(1), options: { db: { type: 'string' } }, strict: false, allowPositionals: true })
+  const flag = typeof values.db === 'string' ? values.db : undefined
+  const renderer = rendererLocationFor({
+    isPackaged: app.isPackaged,
+    devServerUrl: process.env['ELECTRON_RENDERER_URL'],
+    builtIndexHtml,
+  })
+  const openWindow = (): BrowserWindow => createMainWindow({ BrowserWindow, shell }, { preload, renderer })
+
+  // Defence in depth: contents created outside the factory (devtools, popups) get the same locks.
+  app.on('web-contents-created', (_event, contents) => hardenWebContents(contents, shell))
+
+  app.on('second-instance', () => {
+    const [win] = BrowserWindow.getAllWindows()
+    if (!win) return
+    if (win.isMinimized()) win.restore()
+    win.focus()
+  })
+
+  app.on('window-all-closed', () => {
+    if (process.platform !== 'darwin') app.quit()
+  })
+
+  app
+    .whenReady()
+    .then(() => {
+      const service = new AppService({
+        catalogPath: resolveCatalogPath({ flag, env: process.env, defaultDir: app.getPath('userData') }),
+        mode: 'electron',
+        version: app.getVersion(),
+      })
+      registerIpcHandlers(ipcMain, service, renderer)
+      app.on('will-quit', () => service.close())
+      openWindow()
+      app.on('activate', () => {
+        if (BrowserWindow.getAllWindows().length === 0) openWindow()
+      })
+    })
+    .catch((e: unknown) => {
+      console.error(`EarthQube could not start: ${e instanceof Error ? e.message : String(e)}`)
+      app.quit()
+    })
+}

@@ -204,6 +204,24 @@ export class Catalog {
       .run(kind, source, archive?.id ?? null, startedAt.toISOString(), new Date().toISOString(), patches)
   }
 
+  /** Id of the patch with this name; the error names an unknown patch. */
+  patchId(name: string): number {
+    const id = this.findIdStmt.get(name) as number | undefined
+    if (id === undefined) throw new Error(`unknown patch ${JSON.stringify(name)}: not in catalog ${this.file}`)
+    return id
+  }
+
+  /** Names of patches by id (ids without a patch are left out). */
+  patchNames(ids: Iterable<number>): Map<number, string> {
+    const stmt = this.db.prepare('SELECT name FROM patches WHERE id = ?').pluck()
+    const out = new Map<number, string>()
+    for (const id of ids) {
+      const name = stmt.get(id) as string | undefined
+      if (name !== undefined) out.set(id, name)
+    }
+    return out
+  }
+
   /** Number of patches. */
   count(): number {
     return this.db.prepare('SELECT count(*) FROM patches').pluck().get() as number

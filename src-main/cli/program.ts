@@ -4,6 +4,7 @@ import { Catalog } from '../catalog/catalog'
 import { importReben } from '../ingest/reben'
 import { importV1 } from '../ingest/bigearthnetV1'
 import { importV2 } from '../ingest/bigearthnetV2'
+import { readPatchImage } from '../ingest/geotiff'
 import type { ImportOptions, ImportProgress, ImportResult } from '../ingest/importRun'
 import { SearchEngine } from '../search/engine'
 
@@ -143,6 +144,26 @@ export function buildProgram(io: CliIo = processIo): Command {
       } finally {
         catalog.close()
       }
+    })
+
+  program
+    .command('inspect')
+    .description('read and validate one GeoTIFF or patch folder (a query-by-example input); print its bands as JSON')
+    .argument('<path>', 'a BigEarthNet patch folder or one multi-band GeoTIFF (e.g. EuroSAT)')
+    .action(async (path: string) => {
+      const image = await readPatchImage(path)
+      const bands = image.bandNames.map((name) => {
+        const b = image.bands.get(name)!
+        let min = Infinity, max = -Infinity, sum = 0
+        for (let i = 0; i < b.data.length; i++) {
+          const v = Number(b.data[i])
+          if (v < min) min = v
+          if (v > max) max = v
+          sum += v
+        }
+        return { band: name, width: b.width, height: b.height, resolutionMeters: b.resolution, min, max, mean: sum / b.data.length }
+      })
+      io.stdout(`${JSON.stringify({ kind: image.kind, name: image.name, path: image.path, utm: image.utm, footprint: { type: 'Polygon', coordinates: [image.footprint] }, bands }, null, 2)}\n`)
     })
 
   program

@@ -107,6 +107,22 @@ export class SearchEngine {
   /** Like search, also saying how the area prefilter ran. */
   explain(input: unknown): ExplainedResult {
     const q = parseSearchQuery(input)
+    const { matches, total, plan, candidates } = this.filter(q)
+    const labelStats = this.labelStats(matches, total)
+    const items = this.page(q, matches, total)
+    return { total, items, labelStats, plan, candidates }
+  }
+
+  /** Patch ids of every match of a query (no page), ascending by (time, name): a filter for similarity search. */
+  matchingIds(input: unknown): Int32Array {
+    const { matches, total } = this.filter(parseSearchQuery(input))
+    const ids = new Int32Array(total)
+    for (let k = 0; k < total; k++) ids[k] = this.index.id[matches[k]!]!
+    return ids
+  }
+
+  /** Rows of the scan index matching a query, in (time, name) order: matches[0 … total). */
+  private filter(q: ParsedSearchQuery): { matches: Int32Array; total: number; plan: AreaPlan; candidates: number } {
     const ix = this.index
     const area = prepareArea(q)
     const labelOp = q.labels ? ({ some: LabelOp.Some, exactly: LabelOp.Exactly, atLeast: LabelOp.AtLeast } as const)[q.labels.operator] : LabelOp.None
@@ -132,13 +148,13 @@ export class SearchEngine {
         plan = 'scan'
       }
     }
-    const candidateCount = rows ? rows.length : ix.size
+    const candidates = rows ? rows.length : ix.size
 
-    const matches = new Int32Array(candidateCount)
+    const matches = new Int32Array(candidates)
     let total = 0
     const { time, maskLo, maskHi, satellite, season, country, archive, west, south, east, north } = ix
     const [aw, as, ae, an] = area ? area.bbox : [0, 0, 0, 0]
-    for (let k = 0; k < candidateCount; k++) {
+    for (let k = 0; k < candidates; k++) {
       const i = rows ? rows[k]! : k
       const t = time[i]!
       if (t < tFrom || t >= tTo) continue
@@ -164,10 +180,7 @@ export class SearchEngine {
       }
       matches[total++] = i
     }
-
-    const labelStats = this.labelStats(matches, total)
-    const items = this.page(q, matches, total)
-    return { total, items, labelStats, plan, candidates: candidateCount }
+    return { matches, total, plan, candidates }
   }
 
   private footprintQuad(id: number): Float64Array {

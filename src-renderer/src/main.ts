@@ -1,1 +1,4 @@
-export {}
+import { createApp } from 'vue'
+import App from './App.vue'
+
+createApp(App).mount('#app')

@@ -4,8 +4,10 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { runCli } from '../../../src-main/cli/program'
+import { SCHEMA_VERSION } from '../../../src-main/catalog/schema'
 import type { SearchResult } from '../../../src-main/contract/query'
 import { syntheticRows, writeRebenParquet } from '../fixtures'
+import { hasSharedData, shared } from '../../sharedData'
 
 const ROOT = resolve(__dirname, '..', '..', '..')
 const BUILT_CLI = join(ROOT, 'out', 'main', 'cli.js')
@@ -40,7 +42,7 @@ describe('earthqube CLI', () => {
     expect(result.items).toHaveLength(3)
     expect(result.items[0]).toHaveProperty('footprint.type', 'Polygon')
     const stats = await cli('stats', '--db', db)
-    expect(JSON.parse(stats.out)).toMatchObject({ patches: 200, schemaVersion: 1 })
+    expect(JSON.parse(stats.out)).toMatchObject({ patches: 200, schemaVersion: SCHEMA_VERSION })
   })
 
   const failures: [string, string[], RegExp][] = [
@@ -60,6 +62,19 @@ describe('earthqube CLI', () => {
     expect(r.err).toMatch(message)
     expect(r.out).toBe('')
     expect(readFileSync(db).equals(before)).toBe(true)
+  })
+
+  it.skipIf(!hasSharedData)('inspects a user GeoTIFF, and refuses a file that is not one', async () => {
+    const r = await cli('inspect', shared('eurosat', 'Pasture_300.tif'))
+    expect(r.code).toBe(0)
+    const image = JSON.parse(r.out) as { kind: string; bands: { band: string; width: number }[]; utm: { epsg: number } }
+    expect(image.kind).toBe('multiband')
+    expect(image.bands).toHaveLength(13)
+    expect(image.bands.every((b) => b.width === 64)).toBe(true)
+    expect(image.utm.epsg).toBeGreaterThan(32600)
+    const bad = await cli('inspect', join(ROOT, 'package.json'))
+    expect(bad.code).toBe(1)
+    expect(bad.err).toMatch(/^earthqube: .*package\.json is not a TIFF file/)
   })
 
   it.skipIf(!existsSync(BUILT_CLI))('runs as `npx earthqube` from the checkout (built bin)', () => {

@@ -1,0 +1,16 @@
+import { homedir } from 'node:os'
+import { join, resolve } from 'node:path'
+
+/** Where browser mode (and anything without Electron's userData folder) keeps the catalog. */
+export function defaultCatalogDir(): string {
+  return join(homedir(), '.earthqube')
+}
+
+/**
+ * The catalog file the app opens: the --db flag, else $EARTHQUBE_DB, else `<defaultDir>/catalog.db`
+ * (Electron passes its userData folder, browser mode ~/.earthqube). Relative paths are from the cwd.
+ */
+export function resolveCatalogPath(options: { flag?: string | undefined; env: NodeJS.ProcessEnv; defaultDir: string }): string {
+  const chosen = options.flag ?? options.env['EARTHQUBE_DB']
+  return chosen !== undefined && chosen.trim() !== '' ? resolve(chosen) : join(options.defaultDir, 'catalog.db')
+}
