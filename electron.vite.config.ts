@@ -40,6 +40,8 @@ export default defineConfig({
           index: resolve(__dirname, 'src-main/app/index.ts'),
           cli: resolve(__dirname, 'src-main/cli/earthqube.ts'),
           server: resolve(__dirname, 'src-main/server/index.ts'),
+          // Worker entry points: started with new Worker(<out/main>/<name>.js).
+          indexWorker: resolve(__dirname, 'src-main/inference/indexWorker.ts'),
         },
       },
     },

@@ -67,6 +67,21 @@ const MIGRATIONS: readonly string[] = [
     created_at TEXT NOT NULL
   );
   `,
+  // 2: binary hash codes, one BLOB per patch and model (the hash index loads them at start-up).
+  `
+  CREATE TABLE hash_models (
+    id TEXT PRIMARY KEY,
+    bits INTEGER NOT NULL CHECK (bits IN (64, 128, 256)),
+    description TEXT,
+    created_at TEXT NOT NULL
+  );
+  CREATE TABLE patch_codes (
+    model_id TEXT NOT NULL REFERENCES hash_models(id) ON DELETE CASCADE,
+    patch_id INTEGER NOT NULL REFERENCES patches(id) ON DELETE CASCADE,
+    code BLOB NOT NULL,
+    PRIMARY KEY (model_id, patch_id)
+  ) WITHOUT ROWID;
+  `,
 ]
 
 /** Current schema version: the number of migrations. */

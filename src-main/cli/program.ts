@@ -5,8 +5,17 @@ import { importReben } from '../ingest/reben'
 import { importV1 } from '../ingest/bigearthnetV1'
 import { importV2 } from '../ingest/bigearthnetV2'
 import { readPatchImage } from '../ingest/geotiff'
+import { importDemo } from '../demo/importDemo'
+import { exportDemo } from '../demo/export'
+import { DEMO_DEFAULT_N, DEMO_DEFAULT_SEED } from '../demo/archive'
+import { indexArchive } from '../inference/indexArchive'
+import { resolvePixels } from '../inference/pixelSources'
+import { availableModels, resolveModel } from '../inference/modelRegistry'
 import type { ImportOptions, ImportProgress, ImportResult } from '../ingest/importRun'
 import { SearchEngine } from '../search/engine'
+import { SimilarityService, resolveHashModel } from '../search/similar'
+import type { SimilarMode } from '../search/similar'
+import { codeToHex } from '../catalog/codes'
 
 /** Where the CLI writes; tests pass their own. */
 export interface CliIo {
@@ -64,6 +73,11 @@ function reportImport(io: CliIo, db: string, r: ImportResult): void {
   io.stdout(`imported ${r.imported} patches into "${r.archive}" of ${db} in ${r.seconds.toFixed(1)} s\n`)
 }
 
+function parseCount(text: string, what: string): number {
+  if (!/^-?\d+$/.test(text.trim())) throw new Error(`${what} must be a whole number, not ${JSON.stringify(text)}`)
+  return Number(text)
+}
+
 function parseJsonOption(text: string, what: string): unknown {
   try {
     return JSON.parse(text)
@@ -80,6 +94,8 @@ export function buildProgram(io: CliIo = processIo): Command {
     .description('EarthQube Desktop: an offline search engine for Sentinel-2 patches (BigEarthNet)')
     .configureOutput({ writeOut: io.stdout, writeErr: io.stderr })
     .exitOverride()
+    // `demo --n` and `demo export --n` are different options: each belongs to the command it follows.
+    .enablePositionalOptions()
 
   const dbOption = (): Option => new Option('--db <file>', 'catalog file (SQLite)').makeOptionMandatory()
 
@@ -126,6 +142,37 @@ export function buildProgram(io: CliIo = processIo): Command {
       }
     })
 
+  const demo = program
+    .command('demo')
+    .description(`build the embedded demo archive (SIMULATED imagery, BigEarthNet-like) in a catalog`)
+    .option('--n <patches>', `number of patches, 1–549488 (default ${DEMO_DEFAULT_N})`)
+    .option('--seed <seed>', `generator seed (default ${DEMO_DEFAULT_SEED})`)
+    .option('--db <file>', 'catalog file (SQLite)')
+    .action(async (opts: { n?: string; seed?: string; db?: string }) => {
+      if (!opts.db) throw new Error("demo: required option '--db <file>' not specified (or use `demo export --out <dir>`)")
+      const spec = { n: parseCount(opts.n ?? String(DEMO_DEFAULT_N), '--n'), seed: parseCount(opts.seed ?? String(DEMO_DEFAULT_SEED), '--seed') }
+      const catalog = Catalog.open(opts.db)
+      try {
+        const r = await withProgress(io, (o) => importDemo(catalog, spec, o))
+        reportImport(io, opts.db, r)
+        io.stdout('the demo archive is simulated imagery, not real Sentinel-2 data\n')
+      } finally {
+        catalog.close()
+      }
+    })
+  demo
+    .command('export')
+    .description('write the demo archive (SIMULATED) as BigEarthNet v2 folders of GeoTIFFs plus metadata.parquet')
+    .requiredOption('--out <dir>', 'an empty or new folder')
+    .option('--n <patches>', `number of patches, 1–549488 (default ${DEMO_DEFAULT_N})`)
+    .option('--seed <seed>', `generator seed (default ${DEMO_DEFAULT_SEED})`)
+    .action(async (opts: { out: string; n?: string; seed?: string }) => {
+      const n = parseCount(opts.n ?? String(DEMO_DEFAULT_N), '--n')
+      const seed = parseCount(opts.seed ?? String(DEMO_DEFAULT_SEED), '--seed')
+      const r = await withProgress(io, (o) => exportDemo(seed, n, opts.out, o).then((x) => ({ kind: 'demo export', archive: x.root, imported: x.patches, seconds: x.seconds })))
+      io.stdout(`wrote ${r.imported} simulated patches to ${r.archive} (metadata: ${opts.out}/metadata.parquet) in ${r.seconds.toFixed(1)} s\n`)
+    })
+
   program
     .command('query')
     .description('run a search query and print the result as JSON')
@@ -141,6 +188,104 @@ export function buildProgram(io: CliIo = processIo): Command {
         const { plan, candidates, ...result } = engine.explain(query)
         const out = opts.explain ? { ...result, explain: { plan, candidates, ms: performance.now() - t0 } } : result
         io.stdout(`${JSON.stringify(out, null, 2)}\n`)
+      } finally {
+        catalog.close()
+      }
+    })
+
+  program
+    .command('similar')
+    .description('patches whose hash codes are nearest to a patch (--name) or to a GeoTIFF you bring (--file), as JSON')
+    .addOption(dbOption())
+    .option('--name <patch>', 'an archive patch to start from')
+    .option('--file <tif or folder>', 'a new example: one multi-band GeoTIFF or a BigEarthNet patch folder')
+    .option('--k <n>', 'the k nearest neighbours (default 10)')
+    .option('--radius <r>', 'every patch within this Hamming distance instead')
+    .option('--json <query>', 'restrict to the matches of a catalog query (same language as `query`)')
+    .option('--model <id or path>', 'hash model (default: the catalog\'s only one; with --file: milan-demo-128)')
+    .action(async (opts: { db: string; name?: string; file?: string; k?: string; radius?: string; json?: string; model?: string }) => {
+      if ((opts.name === undefined) === (opts.file === undefined)) throw new Error('give --name <patch> or --file <tif or folder>, one of the two')
+      if (opts.k !== undefined && opts.radius !== undefined) throw new Error('give --k or --radius, not both')
+      const mode: SimilarMode = opts.radius !== undefined ? { radius: parseCount(opts.radius, '--radius') } : { k: parseCount(opts.k ?? '10', '--k') }
+      const filter = opts.json === undefined ? undefined : parseJsonOption(opts.json, '--json')
+      const catalog = Catalog.open(opts.db, { mustExist: true })
+      const similar = new SimilarityService(catalog, new SearchEngine(catalog.db))
+      const options = { ...(opts.model ? { model: opts.model } : {}), ...(filter === undefined ? {} : { filter }) }
+      try {
+        const result = opts.file !== undefined ? await similar.similarToFile(opts.file, mode, options) : await similar.similarTo(opts.name!, mode, options)
+        io.stdout(`${JSON.stringify(result, null, 2)}\n`)
+      } finally {
+        await similar.close()
+        catalog.close()
+      }
+    })
+
+  program
+    .command('index')
+    .description('compute and store hash codes for every patch with pixels (resumable; Ctrl-C keeps what is done)')
+    .addOption(dbOption())
+    .option('--model <id or path>', 'hash model: an id in the models folders or a model folder (default milan-demo-128)')
+    .option('--workers <n>', 'model runners in worker threads (default 2)')
+    .action(async (opts: { db: string; model?: string; workers?: string }) => {
+      const modelPath = resolveModel(opts.model)
+      const workers = opts.workers === undefined ? 2 : parseCount(opts.workers, '--workers')
+      if (workers < 1 || workers > 16) throw new Error(`--workers must be from 1 to 16, not ${workers}`)
+      const catalog = Catalog.open(opts.db, { mustExist: true })
+      try {
+        // Simulated demo patches regenerate their pixels here; folders are read inside the workers.
+        const hasDemo = catalog.db.prepare("SELECT 1 FROM patches WHERE pixels_path LIKE 'demo://%' LIMIT 1").get() !== undefined
+        const r = await withProgress(io, async (o) => {
+          const result = await indexArchive(catalog, modelPath, {
+            workers,
+            ...(o.signal ? { signal: o.signal } : {}),
+            ...(o.onProgress ? { onProgress: o.onProgress } : {}),
+            ...(hasDemo ? { pixelSource: resolvePixels } : {}),
+          })
+          io.stdout(
+            `model ${result.modelId} (${result.bits} bits): ${result.stored} codes stored, ${result.alreadyCoded} already there, ` +
+              `${result.failedCount} failed, of ${result.total} patches with pixels, in ${result.seconds.toFixed(1)} s\n`,
+          )
+          for (const f of result.failures.slice(0, 5)) io.stderr(`  failed: ${JSON.stringify(f)}\n`)
+          return { kind: 'index', archive: result.modelId, imported: result.stored, seconds: result.seconds }
+        })
+        if (r.imported === 0 && catalog.db.prepare('SELECT count(*) FROM patches WHERE pixels_path IS NOT NULL').pluck().get() === 0) {
+          io.stderr('note: no patch in this catalog has pixels (reBEN metadata has none): import folders or build the demo archive\n')
+        }
+      } finally {
+        catalog.close()
+      }
+    })
+
+  program
+    .command('models')
+    .description('list the hash models the app can use (shipped and in the user models folder), as JSON')
+    .action(() => {
+      const models = availableModels().map((m) => (m.card ? { id: m.id, dir: m.dir, bits: m.card.bits, name: m.card.name ?? null, metrics: m.card.metrics ?? null } : { dir: m.dir, error: m.error }))
+      io.stdout(`${JSON.stringify(models, null, 2)}\n`)
+    })
+
+  program
+    .command('codes')
+    .description('print every patch\'s hash code: one "name<TAB>hex" line per patch, by name')
+    .addOption(dbOption())
+    .option('--model <id>', 'hash model (default: the catalog\'s only one)')
+    .action((opts: { db: string; model?: string }) => {
+      const catalog = Catalog.open(opts.db, { mustExist: true })
+      try {
+        const model = resolveHashModel(catalog, opts.model)
+        const rows = catalog.db
+          .prepare('SELECT p.name, c.code FROM patch_codes c JOIN patches p ON p.id = c.patch_id WHERE c.model_id = ? ORDER BY p.name')
+          .raw()
+          .iterate(model) as IterableIterator<[string, Buffer]>
+        let chunk = ''
+        for (const [name, code] of rows) {
+          chunk += `${name}\t${codeToHex(code)}\n`
+          if (chunk.length > 1 << 16) {
+            io.stdout(chunk)
+            chunk = ''
+          }
+        }
+        io.stdout(chunk)
       } finally {
         catalog.close()
       }

@@ -384,17 +384,25 @@ async function multibandNames({ file, image }: OpenedTiff): Promise<BandName[]> 
 
 async function readFolderImage(folder: string): Promise<PatchImage> {
   const { name, files } = listBandFiles(folder)
-  const infos: BandFileInfo[] = []
+  // The 12 files are read concurrently: a patch's reads overlap instead of queueing one after another.
+  const settled = await Promise.allSettled(
+    BIGEARTHNET_BANDS.map(async (band) => {
+      const path = files.get(band)!
+      const tiff = await openTiff(path)
+      const info = checkBand(tiff, band, path)
+      const [data] = await tiff.image.readRasters()
+      return { band, info, data: data! }
+    }),
+  )
+  // The first bad band in band order, whichever read failed first: the same message every time.
+  const failed = settled.find((r) => r.status === 'rejected')
+  if (failed) throw failed.reason
+  const read = settled.map((r) => (r as PromiseFulfilledResult<{ band: BandName; info: BandFileInfo; data: TypedArray }>).value)
   const bands = new Map<BandName, BandRaster>()
-  for (const band of BIGEARTHNET_BANDS) {
-    const path = files.get(band)!
-    const tiff = await openTiff(path)
-    const info = checkBand(tiff, band, path)
-    infos.push(info)
-    const [data] = await tiff.image.readRasters()
-    bands.set(band, { width: info.width, height: info.height, data: data!, resolution: info.georef.pixelWidth })
+  for (const { band, info, data } of read) {
+    bands.set(band, { width: info.width, height: info.height, data, resolution: info.georef.pixelWidth })
   }
-  const utm = checkSameGeoreference(infos)
+  const utm = checkSameGeoreference(read.map((r) => r.info))
   return { kind: 'bigearthnet-folder', path: folder, name, bandNames: [...BIGEARTHNET_BANDS], bands, utm, footprint: footprintOf(utm) }
 }
 

@@ -85,3 +85,32 @@ describe('earthqube CLI', () => {
     expect(bad.stderr.trim().split('\n')).toEqual(['earthqube: invalid query: area: bbox south (5) is greater than north (4)'])
   })
 })
+
+describe('earthqube demo', () => {
+  it('builds the simulated archive in a catalog and exports it as BigEarthNet v2 folders that import back', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'eq-cli-demo-'))
+    try {
+      const db = join(dir, 'demo.db')
+      const built = await cli('demo', '--n', '40', '--seed', '7', '--db', db)
+      expect(built.code).toBe(0)
+      expect(built.out).toMatch(/imported 40 patches into "EarthQube demo \(simulated\)"/)
+      expect(built.out).toMatch(/simulated imagery/)
+      const exported = await cli('demo', 'export', '--n', '5', '--seed', '7', '--out', join(dir, 'export'))
+      expect(exported.code).toBe(0)
+      expect(exported.out).toMatch(/^wrote 5 simulated patches/)
+      const v2 = join(dir, 'v2.db')
+      const imported = await cli('import', 'v2', join(dir, 'export', 'BigEarthNet-S2'), '--metadata', join(dir, 'export', 'metadata.parquet'), '--db', v2)
+      expect(imported.out).toMatch(/^imported 5 patches/)
+      // The same five patches, same names, in both.
+      const names = async (file: string): Promise<string[]> => (JSON.parse((await cli('query', '--db', file, '--json', '{"page":{"limit":1000}}')).out) as SearchResult).items.map((i) => i.name)
+      const inDemo = await names(db)
+      const inV2 = await names(v2)
+      expect(inV2).toHaveLength(5)
+      expect(inV2.every((n) => inDemo.includes(n))).toBe(true)
+      const bad = await cli('demo', '--n', '600000', '--db', db)
+      expect(bad.err).toMatch(/^earthqube: demo archive size 600000 is not a whole number from 1 to 549,488/)
+    } finally {
+      rmSync(dir, { recursive: true, force: true })
+    }
+  })
+})

@@ -1,0 +1,93 @@
+import * as ort from 'onnxruntime-node'
+import type { PatchImage } from '../ingest/geotiff'
+import type { LoadedModel, LoadModelOptions } from './card'
+import { loadModel } from './card'
+import { preprocess, tensorLength } from './preprocess'
+import { validatePatchImage } from './validate'
+
+/** Default number of images per onnxruntime call. */
+export const DEFAULT_BATCH_SIZE = 64
+
+/**
+ * Packs tanh activations into codes: bit j of a code is set when activation j > 0, stored as bit (j & 7)
+ * of byte (j >> 3), as catalog/codes.ts reads them. `activations` holds `count` rows of `bits` values.
+ */
+export function packCodes(activations: Float32Array, count: number, bits: number): Uint8Array[] {
+  const bytes = bits >> 3
+  const codes: Uint8Array[] = []
+  for (let n = 0; n < count; n++) {
+    const code = new Uint8Array(bytes)
+    const row = n * bits
+    for (let j = 0; j < bits; j++) if (activations[row + j]! > 0) code[j >> 3]! |= 1 << (j & 7)
+    codes.push(code)
+  }
+  return codes
+}
+
+/** Turns patch images into hash codes (and float embeddings) with one model; plain Node, no Electron. */
+export class Encoder {
+  constructor(
+    readonly model: LoadedModel,
+    readonly batchSize = DEFAULT_BATCH_SIZE,
+  ) {}
+
+  /** Opens the model at `path` (folder or .onnx) and wraps it; errors as `loadModel`'s. */
+  static async open(path: string, options: LoadModelOptions & { batchSize?: number } = {}): Promise<Encoder> {
+    return new Encoder(await loadModel(path, options), options.batchSize)
+  }
+
+  /** Code length, bits. */
+  get bits(): number {
+    return this.model.card.bits
+  }
+
+  /** Runs the network on `count` preprocessed images laid out [count, bands, size, size]; returns [count, bits] activations. */
+  async run(input: Float32Array, count: number): Promise<Float32Array> {
+    const { spec, card, session } = this.model
+    const per = tensorLength(spec)
+    if (input.length !== count * per) throw new Error(`input holds ${input.length} values; ${count} images need ${count * per}`)
+    const bits = card.bits
+    const out = new Float32Array(count * bits)
+    for (let start = 0; start < count; start += this.batchSize) {
+      const n = Math.min(this.batchSize, count - start)
+      const slice = input.subarray(start * per, (start + n) * per)
+      const tensor = new ort.Tensor('float32', slice, [n, spec.bands.length, spec.size, spec.size])
+      const result = await session.run({ [card.input.name]: tensor })
+      const data = result[card.output.name]?.data
+      if (!(data instanceof Float32Array) || data.length !== n * bits) {
+        throw new Error(`model ${card.id} gave ${data?.length ?? 'no'} values for ${n} images; expected ${n * bits}`)
+      }
+      out.set(data, start * bits)
+    }
+    return out
+  }
+
+  /** Validates and preprocesses images into one input tensor; the error names the image and the problem. */
+  tensorOf(images: readonly PatchImage[]): Float32Array {
+    const per = tensorLength(this.model.spec)
+    const input = new Float32Array(images.length * per)
+    images.forEach((image, i) => {
+      validatePatchImage(image, this.model.card)
+      preprocess(image, this.model.spec, input, i * per)
+    })
+    return input
+  }
+
+  /** Float embeddings (tanh activations, `bits` values each), for evaluation and re-ranking. */
+  async embed(images: readonly PatchImage[]): Promise<Float32Array[]> {
+    const acts = await this.run(this.tensorOf(images), images.length)
+    const bits = this.bits
+    return images.map((_, i) => acts.slice(i * bits, (i + 1) * bits))
+  }
+
+  /** Binary codes, `bits / 8` bytes each. */
+  async encode(images: readonly PatchImage[]): Promise<Uint8Array[]> {
+    const acts = await this.run(this.tensorOf(images), images.length)
+    return packCodes(acts, images.length, this.bits)
+  }
+
+  /** Releases the onnxruntime session. */
+  async close(): Promise<void> {
+    await this.model.session.release()
+  }
+}
