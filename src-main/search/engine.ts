@@ -44,6 +44,9 @@ const GRID_DEG = 0.5
 export class SearchEngine {
   private index: ScanIndex
   private grid = new Map<number, number>()
+  private matchBuffer = new Int32Array(0)
+  private markBuffer = new Uint8Array(0)
+  private rowByName = new Int32Array(0)
   private readonly rtreeStmt: Database.Statement
   private readonly footprintStmt: Database.Statement
   private readonly generationStmt: Database.Statement
@@ -62,6 +65,7 @@ export class SearchEngine {
   refresh(): void {
     if ((this.generationStmt.get() as number) !== this.index.generation) {
       this.index = openScanIndex(this.db)
+      this.rowByName = new Int32Array(0)
       this.buildGrid()
     }
   }
@@ -150,7 +154,9 @@ export class SearchEngine {
     }
     const candidates = rows ? rows.length : ix.size
 
-    const matches = new Int32Array(candidates)
+    // One buffer per engine, reused by every query (search is synchronous): no 2 MB allocation per query.
+    if (this.matchBuffer.length < candidates) this.matchBuffer = new Int32Array(ix.size)
+    const matches = this.matchBuffer
     let total = 0
     const { time, maskLo, maskHi, satellite, season, country, archive, west, south, east, north } = ix
     const [aw, as, ae, an] = area ? area.bbox : [0, 0, 0, 0]
@@ -252,16 +258,36 @@ export class SearchEngine {
     const by = q.sort?.by ?? 'datetime'
     const desc = (q.sort?.order ?? 'asc') === 'desc'
     const end = Math.min(total, offset + limit)
-    let ordered: Int32Array
-    if (by === 'datetime') {
-      ordered = matches.subarray(0, total) // already in (time, name) order
-    } else {
-      const rank = this.index.nameRank
-      ordered = Int32Array.from(matches.subarray(0, total)).sort((a, b) => rank[a]! - rank[b]!)
-    }
     const pick: number[] = []
-    for (let k = offset; k < end; k++) pick.push(desc ? ordered[total - 1 - k]! : ordered[k]!)
+    if (by === 'datetime') {
+      // Matches are already in (time, name) order.
+      for (let k = offset; k < end; k++) pick.push(desc ? matches[total - 1 - k]! : matches[k]!)
+    } else {
+      // Walk all rows in name order and count the matching ones: O(size), no sort of the result.
+      const rowByName = this.rowsByName()
+      const mark = this.markBuffer.length >= rowByName.length ? this.markBuffer : (this.markBuffer = new Uint8Array(rowByName.length))
+      for (let k = 0; k < total; k++) mark[matches[k]!] = 1
+      let seen = 0
+      for (let j = 0; j < rowByName.length && seen < end; j++) {
+        const row = rowByName[desc ? rowByName.length - 1 - j : j]!
+        if (mark[row] === 1) {
+          if (seen >= offset) pick.push(row)
+          seen++
+        }
+      }
+      for (let k = 0; k < total; k++) mark[matches[k]!] = 0
+    }
     return this.fetchItems(pick.map((i) => this.index.id[i]!))
+  }
+
+  /** Rows in name order (the inverse of nameRank), built on first use. */
+  private rowsByName(): Int32Array {
+    if (this.rowByName.length !== this.index.size) {
+      const rank = this.index.nameRank
+      this.rowByName = new Int32Array(this.index.size)
+      for (let i = 0; i < rank.length; i++) this.rowByName[rank[i]!] = i
+    }
+    return this.rowByName
   }
 
   /** Full items for patch ids, in the given order. */
