@@ -88,12 +88,37 @@ export function deleteCode(db: Database.Database, modelId: string, patchId: numb
   return db.prepare('DELETE FROM patch_codes WHERE model_id = ? AND patch_id = ?').run(modelId, patchId).changes > 0
 }
 
-/** Loads every code of a model into contiguous words (about 0.3 s for 549k 128-bit codes). */
+/** Loads every code of a model into contiguous words: from its packed snapshot when current (milliseconds), else row by row (and then saves the snapshot). */
 export function loadCodes(db: Database.Database, modelId: string): StoredCodes {
   const model = hashModel(db, modelId)
   if (!model) throw new Error(`unknown hash model "${modelId}"`)
+  const generation = db.prepare('SELECT generation FROM hash_models WHERE id = ?').pluck().get(modelId) as number
+  const snapshot = db.prepare('SELECT generation, ids, codes FROM code_snapshots WHERE model_id = ?').get(modelId) as
+    | { generation: number; ids: Buffer; codes: Buffer }
+    | undefined
+  if (snapshot && snapshot.generation === generation && snapshot.codes.length === snapshot.ids.length * (model.bits / 32)) {
+    const ids = new Int32Array(snapshot.ids.length / 4)
+    new Uint8Array(ids.buffer).set(snapshot.ids)
+    const words = new Uint32Array(snapshot.codes.length / 4)
+    new Uint8Array(words.buffer).set(snapshot.codes)
+    return { bits: model.bits, ids, words }
+  }
+  const loaded = loadCodeRows(db, modelId, model.bits)
+  if (!db.readonly) {
+    db.prepare('INSERT OR REPLACE INTO code_snapshots (model_id, generation, ids, codes) VALUES (?, ?, ?, ?)').run(
+      modelId,
+      generation,
+      Buffer.from(loaded.ids.buffer, loaded.ids.byteOffset, loaded.ids.byteLength),
+      Buffer.from(loaded.words.buffer, loaded.words.byteOffset, loaded.words.byteLength),
+    )
+  }
+  return loaded
+}
+
+/** Reads a model's codes row by row (about 0.7 s for 549k 128-bit codes). */
+function loadCodeRows(db: Database.Database, modelId: string, bits: CodeBits): StoredCodes {
   const n = db.prepare('SELECT count(*) FROM patch_codes WHERE model_id = ?').pluck().get(modelId) as number
-  const wordsPerCode = model.bits / 32
+  const wordsPerCode = bits / 32
   const ids = new Int32Array(n)
   const words = new Uint32Array(n * wordsPerCode)
   const bytes = new Uint8Array(words.buffer)
@@ -108,5 +133,5 @@ export function loadCodes(db: Database.Database, modelId: string): StoredCodes {
     i++
   }
   // Words are read little-endian on every platform the app runs on (x64, arm64).
-  return { bits: model.bits, ids, words }
+  return { bits, ids, words }
 }

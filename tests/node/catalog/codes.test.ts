@@ -49,6 +49,23 @@ describe('hash codes in the catalog', () => {
     c.close()
   })
 
+  it('keeps the packed snapshot in step with every change to the codes', () => {
+    const c = Catalog.open(file)
+    ensureHashModel(c.db, 'm', 64)
+    const code = (v: number): Uint8Array => new Uint8Array(8).fill(v)
+    storeCodes(c.db, 'm', ids.slice(0, 10).map((patchId, i) => ({ patchId, code: code(i) })))
+    const first = loadCodes(c.db, 'm') // row by row, then saved
+    expect(c.db.prepare('SELECT count(*) FROM code_snapshots').pluck().get()).toBe(1)
+    expect(loadCodes(c.db, 'm')).toEqual(first) // from the snapshot
+    storeCodes(c.db, 'm', [{ patchId: ids[3]!, code: code(200) }, { patchId: ids[50]!, code: code(201) }])
+    deleteCode(c.db, 'm', ids[0]!)
+    const changed = loadCodes(c.db, 'm')
+    expect([...changed.ids]).toEqual([...ids.slice(1, 10), ids[50]])
+    expect(new Uint8Array(changed.words.buffer)[2 * 8]).toBe(200)
+    expect(loadCodes(c.db, 'm')).toEqual(changed)
+    c.close()
+  })
+
   it('stores nothing when one code is bad, and names it', () => {
     const c = Catalog.open(file)
     ensureHashModel(c.db, 'm', 128)
