@@ -15,6 +15,7 @@ const api: EarthqubeApi = {
   catalogStats: () => invoke('catalog:stats'),
   searchQuery: (query) => invoke('search:query', query),
   feedbackAdd: (feedback) => invoke('feedback:add', feedback),
+  similarQuery: (request) => invoke('similar:query', request),
   appInfo: () => invoke('app:info'),
 }
 

@@ -3,6 +3,8 @@ import { Catalog } from '../catalog/catalog'
 import type { AppMode, IpcCallName, IpcResponse, IpcResult, ParsedIpcRequest } from '../contract/ipc'
 import { IPC_CALL_NAMES, IPC_CONTRACT, describeZodError, fail, isIpcCallName, ok } from '../contract/ipc'
 import { SearchEngine } from '../search/engine'
+import { SimilarityService, resolveHashModel } from '../search/similar'
+import { hashModels } from '../catalog/codes'
 
 /** How the app service is set up by its host (the Electron adapter or the browser-mode server). */
 export interface AppServiceOptions {
@@ -12,13 +14,14 @@ export interface AppServiceOptions {
   version: string
 }
 
-/** The open catalog and the engine searching it. */
+/** The open catalog, the engine searching it and the hash index service over its codes. */
 interface OpenCatalog {
   catalog: Catalog
   engine: SearchEngine
+  similar: SimilarityService
 }
 
-type CallImplementations = { [N in IpcCallName]: (request: ParsedIpcRequest<N>) => IpcResponse<N> }
+type CallImplementations = { [N in IpcCallName]: (request: ParsedIpcRequest<N>) => IpcResponse<N> | Promise<IpcResponse<N>> }
 
 /** Shown wherever a call needs data and there is none yet. */
 const importHint = (file: string): string => `import data with \`npx earthqube import reben <metadata.parquet> --db ${file}\``
@@ -35,6 +38,7 @@ export class AppService {
     'catalog:stats': () => this.stats(),
     'search:query': (query) => this.search(query),
     'feedback:add': ({ text }) => this.addFeedback(text),
+    'similar:query': (request) => this.similarQuery(request),
     'app:info': () => this.info(),
   }
 
@@ -52,7 +56,7 @@ export class AppService {
     if (!request.success) return fail(`invalid ${name} request: ${describeZodError(request.error)}`)
     let value: unknown
     try {
-      value = (this.calls[name] as (request: unknown) => unknown)(request.data)
+      value = await (this.calls[name] as (request: unknown) => unknown)(request.data)
     } catch (e) {
       return fail(e instanceof Error ? e.message : String(e))
     }
@@ -63,10 +67,22 @@ export class AppService {
     return ok(response.data)
   }
 
-  /** Closes the catalog. */
+  /** Closes the catalog (and the hash indexes' workers). */
   close(): void {
+    void this.open?.similar.close()
     this.open?.catalog.close()
     this.open = null
+  }
+
+  /** Patches nearest in Hamming space to an archive patch, by the catalog's hash codes. */
+  private async similarQuery(request: ParsedIpcRequest<'similar:query'>): Promise<IpcResponse<'similar:query'>> {
+    const { engine, similar } = this.requireCatalog('find similar patches')
+    engine.refresh()
+    const mode = request.radius !== undefined ? { radius: request.radius } : { k: request.k ?? 10 }
+    return similar.similarTo(request.name, mode, {
+      ...(request.model ? { model: request.model } : {}),
+      ...(request.filter ? { filter: request.filter } : {}),
+    })
   }
 
   /** Catalog summary, or null while the catalog file does not exist. */
@@ -118,10 +134,19 @@ export class AppService {
     if (!existsSync(file)) return null
     const catalog = Catalog.open(file, { mustExist: true })
     try {
-      this.open = { catalog, engine: new SearchEngine(catalog.db) }
+      const engine = new SearchEngine(catalog.db)
+      this.open = { catalog, engine, similar: new SimilarityService(catalog, engine) }
     } catch (e) {
       catalog.close()
       throw e
+    }
+    // Load the hash index now, in the background, so the first similarity query does not wait for it.
+    if (hashModels(catalog.db).some((m) => m.codes > 0)) {
+      try {
+        this.open.similar.index(resolveHashModel(catalog)).catch(() => undefined)
+      } catch {
+        // Several models and none chosen: each query names its model; nothing to preload.
+      }
     }
     return this.open
   }

@@ -81,6 +81,27 @@ export const IPC_CONTRACT = {
     }),
     response: z.object({ id: z.number().int().positive(), createdAt: z.string() }),
   },
+  /**
+   * Query by example over the archive: the patches whose hash codes are nearest to a patch's code (k nearest,
+   * or all within a Hamming radius), optionally only among the matches of a catalog query.
+   */
+  'similar:query': {
+    request: z
+      .strictObject({
+        name: z.string({ error: 'similar:query needs the name of a patch' }).min(1).max(200),
+        k: z.number().int('k must be a whole number').min(1, 'k must be at least 1').max(1000, 'k must be at most 1000').optional(),
+        radius: z.number().int('radius must be a whole number').min(0, 'radius must be ≥ 0').max(64).optional(),
+        filter: SearchQuerySchema.optional(),
+        model: z.string().min(1).max(64).optional(),
+      })
+      .refine((r) => r.k === undefined || r.radius === undefined, { error: 'give k or radius, not both' }),
+    response: z.object({
+      model: z.string(),
+      bits: z.number().int(),
+      query: z.string(),
+      items: z.array(z.object({ name: z.string(), distance: count })),
+    }),
+  },
   /** The app's version, how it runs (Electron window or browser mode) and the open catalog's file. */
   'app:info': {
     request: noArguments('app:info'),

@@ -34,6 +34,7 @@ export function createHttpApi(fetchFn: typeof fetch, base = '/api/'): EarthqubeA
     catalogStats: () => call('catalog:stats'),
     searchQuery: (query) => call('search:query', query),
     feedbackAdd: (feedback) => call('feedback:add', feedback),
+    similarQuery: (request) => call('similar:query', request),
     appInfo: () => call('app:info'),
   }
 }

@@ -3,6 +3,7 @@ import { join } from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { AppService } from '../../src-main/app/service'
 import { Catalog } from '../../src-main/catalog/catalog'
+import { ensureHashModel, storeCodes } from '../../src-main/catalog/codes'
 import { FIXTURE_ROWS, createFixtureCatalog, makeTempDir } from './fixtureCatalog'
 
 function feedbackCount(file: string): number {
@@ -113,6 +114,24 @@ describe('AppService', () => {
       if (!r.ok) expect(r.error).toContain('unknown country "Atlantis"')
     })
 
+    it('finds the patches whose hash codes are nearest, and refuses bad requests readably', async () => {
+      const catalog = Catalog.open(file)
+      ensureHashModel(catalog.db, 'fixture-64', 64)
+      const ids = catalog.db.prepare('SELECT id FROM patches ORDER BY name').pluck().all() as number[]
+      // Codes 0, 1, 3, 7, 15 (as 64-bit little-endian): distances from the first are 0, 1, 2, 3, 4.
+      storeCodes(catalog.db, 'fixture-64', ids.map((patchId, i) => ({ patchId, code: Uint8Array.of(2 ** i - 1, 0, 0, 0, 0, 0, 0, 0) })))
+      const names = catalog.db.prepare('SELECT name FROM patches ORDER BY name').pluck().all() as string[]
+      catalog.close()
+      const r = await service.handle('similar:query', { name: names[0], k: 3 })
+      expect(r).toEqual({ ok: true, value: { model: 'fixture-64', bits: 64, query: names[0], items: names.slice(0, 3).map((name, d) => ({ name, distance: d })) } })
+      const within = await service.handle('similar:query', { name: names[0], radius: 2, filter: { satellites: ['S2A'] } })
+      if (!within.ok) throw new Error(within.error)
+      expect(within.value.items.map((i) => i.name)).toEqual(names.slice(0, 3).filter((n) => n.startsWith('S2A')))
+      expect(await service.handle('similar:query', { name: 'nope' })).toEqual({ ok: false, error: expect.stringMatching(/unknown patch "nope"/) })
+      expect(await service.handle('similar:query', { name: names[0], k: 2, radius: 1 })).toEqual({ ok: false, error: expect.stringMatching(/give k or radius, not both/) })
+      expect(await service.handle('similar:query', { name: names[0], radius: 40 })).toEqual({ ok: false, error: expect.stringMatching(/radius 40 is out of range 0–16 for 64-bit codes/) })
+    })
+
     it('stores feedback and returns its id', async () => {
       const r = await service.handle('feedback:add', { text: '  the map would help  ' })
       if (!r.ok) throw new Error(r.error)
@@ -146,7 +165,7 @@ describe('AppService', () => {
     it('refuses unknown calls, naming the known ones', async () => {
       expect(await service.handle('catalog:drop', undefined)).toEqual({
         ok: false,
-        error: 'unknown call "catalog:drop"; the calls are catalog:stats, search:query, feedback:add, app:info',
+        error: 'unknown call "catalog:drop"; the calls are catalog:stats, search:query, feedback:add, similar:query, app:info',
       })
     })
 
