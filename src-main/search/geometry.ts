@@ -123,7 +123,27 @@ export function assertSimplePolygon(coordinates: [number, number][][]): void {
   }
 }
 
-/** A GeoJSON polygon area (planar lon/lat), holes allowed. Validate with assertSimplePolygon first. */
+/** Does any ring vertex lie strictly inside the box? (A hole can hide inside a box whose corners are all inside.) */
+function vertexInsideBox(rings: FlatRings, w: number, s: number, e: number, n: number): boolean {
+  for (const r of rings) {
+    for (let i = 0; i < r.length; i += 2) {
+      const x = r[i]!, y = r[i + 1]!
+      if (x > w && x < e && y > s && y < n) return true
+    }
+  }
+  return false
+}
+
+/** Upper bound on cells × polygon vertices spent classifying the grid (a few ms). */
+const GRID_WORK = 2_000_000
+const MAX_GRID = 64
+
+/**
+ * A GeoJSON polygon area (planar lon/lat), holes allowed. Validate with assertSimplePolygon first.
+ * A coarse grid over the polygon's box, each cell classified once as inside, outside or on the rim,
+ * answers most footprint boxes without touching the polygon's edges; boxes over rim cells get the
+ * exact test.
+ */
 export function preparePolygon(coordinates: [number, number][][]): PreparedArea {
   const rings: FlatRings = coordinates.map((ring) => Float64Array.from(ring.flat()))
   let w = Infinity, s = Infinity, e = -Infinity, n = -Infinity
@@ -133,14 +153,52 @@ export function preparePolygon(coordinates: [number, number][][]): PreparedArea 
     if (y < s) s = y
     if (y > n) n = y
   }
+  const vertices = rings.reduce((k, r) => k + r.length / 2, 0)
+  const g = Math.max(1, Math.min(MAX_GRID, Math.floor(Math.sqrt(GRID_WORK / vertices))))
+  const cw = (e - w) / g
+  const ch = (n - s) / g
+  const cells = new Uint8Array(g * g)
+  if (cw > 0 && ch > 0) {
+    for (let y = 0; y < g; y++) {
+      for (let x = 0; x < g; x++) {
+        const x0 = w + x * cw, x1 = w + (x + 1) * cw, y0 = s + y * ch, y1 = s + (y + 1) * ch
+        const q = boxQuad(x0, y0, x1, y1)
+        let state: BoxRelation = BoxRelation.Boundary
+        if (!ringsIntersectQuad(rings, q)) state = BoxRelation.Outside
+        else if (ringsContainQuad(rings, q) && !vertexInsideBox(rings, x0, y0, x1, y1)) state = BoxRelation.Inside
+        cells[y * g + x] = state
+      }
+    }
+  } else {
+    cells.fill(BoxRelation.Boundary)
+  }
+  const exact = (bw: number, bs: number, be: number, bn: number): BoxRelation => {
+    const q = boxQuad(bw, bs, be, bn)
+    if (ringsContainQuad(rings, q)) return BoxRelation.Inside
+    if (!ringsIntersectQuad(rings, q)) return BoxRelation.Outside
+    return BoxRelation.Boundary
+  }
   return {
     bbox: [w, s, e, n],
     classifyBox(bw, bs, be, bn) {
       if (be < w || bw > e || bn < s || bs > n) return BoxRelation.Outside
-      const q = boxQuad(bw, bs, be, bn)
-      if (ringsContainQuad(rings, q)) return BoxRelation.Inside
-      if (!ringsIntersectQuad(rings, q)) return BoxRelation.Outside
-      return BoxRelation.Boundary
+      if (!(cw > 0 && ch > 0)) return exact(bw, bs, be, bn)
+      // Cells the box touches, widened by a hair so rounding at a cell edge cannot drop one.
+      const x0 = Math.max(0, Math.floor((bw - w) / cw - 1e-9)), x1 = Math.min(g - 1, Math.floor((be - w) / cw + 1e-9))
+      const y0 = Math.max(0, Math.floor((bs - s) / ch - 1e-9)), y1 = Math.min(g - 1, Math.floor((bn - s) / ch + 1e-9))
+      const withinBox = bw >= w && be <= e && bs >= s && bn <= n
+      let allInside = withinBox
+      let allOutside = true
+      for (let y = y0; y <= y1; y++) {
+        for (let x = x0; x <= x1; x++) {
+          const c = cells[y * g + x]!
+          if (c !== BoxRelation.Inside) allInside = false
+          if (c !== BoxRelation.Outside) allOutside = false
+        }
+      }
+      if (allInside) return BoxRelation.Inside
+      if (allOutside) return BoxRelation.Outside
+      return exact(bw, bs, be, bn)
     },
     intersectsQuad: (quad) => ringsIntersectQuad(rings, quad),
   }
