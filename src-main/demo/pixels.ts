@@ -5,7 +5,7 @@ import type { DemoPatch } from './archive'
 import { demoPatch } from './archive'
 import type { SeasonState } from './phenology'
 import { seasonState } from './phenology'
-import { STREAM, between, hash2, hash3, patchRng, uniform } from './random'
+import { STREAM, between, hash2, hash3, hashString, patchRng, uniform, unit } from './random'
 import type { Signature } from './signatures'
 import {
   ASPHALT,
@@ -38,7 +38,9 @@ import {
  * every time, never stored. The patch's labels become a 10 m land-cover map (rectangular fields and
  * meadows, blobby forest stands, smooth lakes, rivers and coasts, gridded town blocks), each class is
  * painted with mixtures of published reflectance signatures (signatures.ts) set by the season
- * (phenology.ts), snow lies on snowy patches, and every band gets texture and sensor noise. The 20 m and
+ * (phenology.ts), snow lies on snowy patches, and every band gets texture and sensor noise. Labels are
+ * as skewed and as incomplete as BigEarthNet's (one dominant class, minor ones of a few per cent, some
+ * unlabelled land cover below the mapping unit), and every class varies by region, patch and field. The 20 m and
  * 60 m bands are area averages of the 10 m scene, so all bands agree spatially.
  */
 
@@ -90,6 +92,26 @@ const MARINE_WATERS = bit('Marine waters')
 /** Classes whose areas are cut into rectangular parcels. */
 const IS_FIELD = new Uint8Array(CLASS_COUNT)
 for (const c of [ARABLE, PERMANENT_CROPS, PASTURES, COMPLEX, AGRI_NATURAL]) IS_FIELD[c] = 1
+
+/**
+ * Land cover a patch may show without having its label: CORINE's minimum mapping unit is 25 ha, a sixth
+ * of a patch, so a wood, a meadow, a hamlet or a pond smaller than that is not in the label set.
+ */
+const UNLABELLED = [URBAN, ARABLE, PASTURES, COMPLEX, BROADLEAF_FOREST, CONIFEROUS_FOREST, MIXED_FOREST, TRANSITIONAL, GRASSLAND, INLAND_WATERS] as const
+
+/**
+ * The class whose signatures a class is painted with on about one patch in five: CORINE labels land use
+ * at 100 m and date from 2018, so a pasture can look like a field, a young stand like scrub, a clear-cut
+ * conifer stand like transitional woodland (the layout and mixing still follow the labelled class).
+ */
+const LOOK_ALIKE = Int8Array.from({ length: CLASS_COUNT }, (_, c) => c)
+for (const [c, like] of [
+  [ARABLE, PASTURES], [PASTURES, ARABLE], [COMPLEX, PASTURES], [AGRI_NATURAL, TRANSITIONAL], [BROADLEAF_FOREST, TRANSITIONAL],
+  [CONIFEROUS_FOREST, MIXED_FOREST], [MIXED_FOREST, CONIFEROUS_FOREST], [TRANSITIONAL, BROADLEAF_FOREST], [GRASSLAND, PASTURES],
+  [MOORS, GRASSLAND], [PERMANENT_CROPS, AGRO_FORESTRY], [AGRO_FORESTRY, PERMANENT_CROPS], [INLAND_WETLANDS, GRASSLAND],
+  [URBAN, INDUSTRIAL], [INDUSTRIAL, URBAN],
+] as const) LOOK_ALIKE[c] = like
+const LOOK_ALIKE_SHARE = 0.2
 
 /** Typical share of a patch a class covers when present (relative), before per-patch variation. */
 const AREA_PRIOR = new Float32Array(CLASS_COUNT)
@@ -283,9 +305,24 @@ function clamp01(v: number): number {
   return v < 0 ? 0 : v > 1 ? 1 : v
 }
 
-/** The three signatures each class of a patch is mixed from, for its season and country. */
-function setSignatures(classes: readonly number[], season: SeasonState, country: string, rng: ReturnType<typeof patchRng>): void {
-  const soil = scaleSignature(SOIL, 1 - 0.35 * season.soilWetness, 1 - 0.5 * season.soilWetness)
+/** How a reddening of soil (iron oxides) changes it per signature band: less blue, more red and red edge. */
+const SOIL_REDNESS = Float32Array.from([-0.3, -0.3, 0, 0.5, 0.4, 0.3, 0.2, 0.1, 0.1, 0.1, 0, 0])
+/** Per signature band, the weight of the visible (vs NIR) factor of a class's spectral tilt; B11/B12 take the SWIR one. */
+const VISIBLE_WEIGHT = Float32Array.from([1, 1, 1, 1, 0.7, 0.35, 0.1, 0, 0, 0, 0, 0])
+
+/**
+ * The three signatures each class of a patch is mixed from, for its season and country, varied as real
+ * land cover varies: soil colour and brightness per region (the tile), and per patch and class a
+ * brightness and a spectral tilt (visible, NIR, SWIR: species, cultivar, soil moisture, roof material,
+ * water colour), all under one illumination gain of the patch (sun elevation, view angle, slope setting).
+ */
+function setSignatures(classes: readonly number[], season: SeasonState, country: string, variation: ReturnType<typeof patchRng>, region: number): void {
+  const regionalSoil = new Float32Array(SIGNATURE_BANDS.length)
+  const soilBrightness = (0.75 + 0.5 * unit(hash2(region, 1))) * between(variation, 0.9, 1.1)
+  const soilRedness = (unit(hash2(region, 2)) - 0.5) * 0.5 + between(variation, -0.1, 0.1)
+  for (let b = 0; b < regionalSoil.length; b++) regionalSoil[b] = SOIL[b]! * soilBrightness * (1 + soilRedness * SOIL_REDNESS[b]!)
+  const soil = scaleSignature(regionalSoil, 1 - 0.35 * season.soilWetness, 1 - 0.5 * season.soilWetness)
+  const gain = between(variation, 0.82, 1.18)
   const seasonalGrass = mixSignatures(DRY_VEGETATION, GRASS, season.grass)
   const broadleaf = mixSignatures(BROADLEAF_LEAF_OFF, BROADLEAF, season.leafOn)
   const roofs = country === 'Portugal' || country === 'Kosovo' ? mixSignatures(ROOFS, TILE_ROOFS, 0.7) : ROOFS
@@ -295,7 +332,7 @@ function setSignatures(classes: readonly number[], season: SeasonState, country:
     let e0: Signature = soil
     let e1: Signature = GREEN_CROP
     let e2: Signature = DRY_VEGETATION
-    switch (c) {
+    switch (uniform(variation) < LOOK_ALIKE_SHARE ? LOOK_ALIKE[c]! : c) {
       case URBAN: [e0, e1, e2] = [ASPHALT, roofs, seasonalGrass]; break
       case INDUSTRIAL: [e0, e1, e2] = [ASPHALT, INDUSTRIAL_ROOFS, seasonalGrass]; break
       case ARABLE: case COMPLEX: break
@@ -312,16 +349,20 @@ function setSignatures(classes: readonly number[], season: SeasonState, country:
       case BEACHES: [e0, e1, e2] = [SAND, seasonalGrass, TURBID_WATER]; break
       case INLAND_WETLANDS: [e0, e1, e2] = [TURBID_WATER, mixSignatures(DRY_VEGETATION, WET_VEGETATION, Math.max(season.grass, 0.15)), DRY_VEGETATION]; break
       case COASTAL_WETLANDS: [e0, e1, e2] = [TURBID_WATER, WET_VEGETATION, scaleSignature(SOIL, 0.6, 0.4)]; break
-      case INLAND_WATERS: [e0, e1, e2] = [CLEAR_WATER, TURBID_WATER, CLEAR_WATER]; break
+      case INLAND_WATERS: [e0, e1, e2] = [scaleSignature(CLEAR_WATER, between(variation, 0.7, 1.3)), TURBID_WATER, CLEAR_WATER]; break
       case MARINE_WATERS: [e0, e1, e2] = [SEA, TURBID_WATER, SEA]; break
     }
-    // A little per-patch variation of each class's brightness (soil type, species, water colour).
-    const k = between(rng, 0.92, 1.08)
+    // Per patch and class: brightness, and a tilt between the visible, the NIR and the SWIR.
+    const k = gain * between(variation, 0.8, 1.2)
+    const visible = between(variation, 0.85, 1.15)
+    const nir = between(variation, 0.85, 1.15)
+    const swir = between(variation, 0.85, 1.15)
     for (let b = 0; b < SIGNATURE_BANDS.length; b++) {
       const o = b * 32 + c
-      base[o] = e0[b]! * k
-      delta1[o] = (e1[b]! - e0[b]!) * k
-      delta2[o] = (e2[b]! - e0[b]!) * k
+      const f = k * (b >= 10 ? swir : visible * VISIBLE_WEIGHT[b]! + nir * (1 - VISIBLE_WEIGHT[b]!))
+      base[o] = e0[b]! * f
+      delta1[o] = (e1[b]! - e0[b]!) * f
+      delta2[o] = (e2[b]! - e0[b]!) * f
     }
   }
 }
@@ -349,15 +390,40 @@ function nearestSeed(count: number, px: number, py: number): number {
 }
 
 /** Paints the 10 m land-cover scene of a patch into the scratch rasters. */
-function paintScene(patch: DemoPatch, season: SeasonState): void {
+function paintScene(patch: DemoPatch, season: SeasonState, variation: ReturnType<typeof patchRng>, region: number): void {
   const rng = patchRng(patch.seed, patch.index, STREAM.layout)
   const key = hash2(patch.seed, patch.index)
-  const classes = bitsOf(patch.labelsMask)
-  setSignatures(classes, season, patch.country, rng)
+  const labelled = bitsOf(patch.labelsMask)
+  // Up to two patches of unlabelled land cover, each below the mapping unit (see UNLABELLED).
+  const classes = [...labelled]
+  const clutter = uniform(variation)
+  for (let k = clutter < 0.25 ? 0 : clutter < 0.7 ? 1 : 2; k > 0; k--) {
+    const c = UNLABELLED[Math.floor(uniform(variation) * UNLABELLED.length)]!
+    if (!classes.includes(c)) classes.push(c)
+  }
+  setSignatures(classes, season, patch.country, variation, region)
 
-  // Area weights, and Voronoi seeds: each class gets one to three, farther reaching the heavier it is.
+  // Area weights, skewed as in BigEarthNet (a label is present if any part of the patch has it): one
+  // dominant class, drawn by its prior; the others mostly minor (a few per cent up to a third, rarely more).
+  let dominant = 0
+  {
+    const priorTotal = labelled.reduce((s, c) => s + AREA_PRIOR[c]!, 0)
+    let pick = uniform(rng) * priorTotal
+    for (let i = 0; i < labelled.length; i++) {
+      pick -= AREA_PRIOR[labelled[i]!]!
+      if (pick < 0) {
+        dominant = i
+        break
+      }
+    }
+  }
+  const weights = classes.map((c, i) => {
+    const u = uniform(rng)
+    if (i >= labelled.length) return 0.04 + 0.2 * u
+    return i === dominant ? between(rng, 0.7, 1.3) : AREA_PRIOR[c]! * (0.025 + 0.9 * u * u * u)
+  })
+  // Voronoi seeds: each class gets one to three, farther reaching the heavier it is.
   const agSeeds: number[] = []
-  const weights = classes.map((c) => AREA_PRIOR[c]! * between(rng, 0.4, 1.6))
   const total = weights.reduce((a, b) => a + b, 0)
   const hasSea = classes.includes(MARINE_WATERS) && classes.length > 1
   const hasRiver = classes.includes(INLAND_WATERS) && classes.length > 1 && uniform(rng) < 0.45
@@ -418,7 +484,9 @@ function paintScene(patch: DemoPatch, season: SeasonState): void {
   const meanderPhase = between(rng, 0, 2 * Math.PI)
   for (let i = 0; i < meander.length; i++) meander[i] = riverCentre + meanderAmplitude * Math.sin((i - 100) * meanderFrequency + meanderPhase)
 
-  const turbidity = between(rng, 0, 0.5)
+  const turbidity = between(variation, 0, 1)
+  // Forest canopy closure of the patch (stand density, thinning).
+  const canopy = between(variation, 0.75, 1)
   const relief = (RELIEF[patch.country] ?? 0.1) * between(rng, 0.2, 1.2) * (patch.month <= 2 || patch.month >= 11 ? 1.5 : 1)
   const snowAmount = patch.snow ? between(rng, 0.55, 1) : 0
   const frozenWater = season.climate === 'boreal' || patch.country === 'Lithuania'
@@ -542,6 +610,8 @@ function paintScene(patch: DemoPatch, season: SeasonState): void {
         }
         const h1 = (parcel & 0xffff) / 65536
         const h2 = (parcel >>> 16) / 65536
+        // Each field its own soil and tillage brightness.
+        bright *= 0.85 + ((parcel >>> 7) & 0xff) / 850
         const edge = fu < 1 || fv < 1
         if (edge && (rowHash & 0x100) !== 0) {
           // Grass strips and tracks between fields.
@@ -592,14 +662,14 @@ function paintScene(patch: DemoPatch, season: SeasonState): void {
           bright *= 0.75 + ((block >>> 8) & 0xff) / 500
         }
       } else if (c === BROADLEAF_FOREST) {
-        a = clamp01(leafOn * (0.9 + 0.25 * (n - 0.5)))
+        a = clamp01(leafOn * canopy * (0.9 + 0.25 * (n - 0.5)))
       } else if (c === CONIFEROUS_FOREST) {
-        a = coarse.at(x) > clearCutLevel ? 0.1 : clamp01(0.82 + 0.3 * (n - 0.5))
+        a = coarse.at(x) > clearCutLevel ? 0.1 : clamp01(canopy * 0.85 + 0.3 * (n - 0.5))
         b = (1 - a) * 0.3 * leafOn
       } else if (c === MIXED_FOREST) {
         const coniferShare = clamp01((n - 0.5) * 1.6 + 0.5)
-        b = coniferShare
-        a = (1 - coniferShare) * leafOn
+        b = coniferShare * canopy
+        a = (1 - coniferShare) * leafOn * canopy
       } else if (c === TRANSITIONAL) {
         b = clamp01(n * 1.2 - 0.1)
         a = (1 - b) * 0.7
@@ -762,14 +832,15 @@ function renderCoarseBand(si: number, side: number, snow: number, haze: number, 
 function renderBands(patch: DemoPatch): Map<BandName, DemoBand> {
   const rng = patchRng(patch.seed, patch.index, STREAM.bandNoise)
   // Residual haze of the atmospheric correction: a little extra blue, less at longer wavelengths.
-  const haze = between(rng, 0, 0.012)
+  const haze = between(rng, 0, 0.03)
   const snowBrightness = between(rng, 0.8, 1)
+  // Residuals of the atmospheric correction per band (aerosol model, water vapour in B09).
   const recipes = BIGEARTHNET_BANDS.map((_, i): BandRecipe => {
     const si = SIGNATURE_INDEX[i]!
     return {
       si,
       snow: SNOW[si]! * (si < 10 ? snowBrightness : 1),
-      haze: haze * Math.max(0, 1 - si * 0.15),
+      haze: haze * Math.max(0, 1 - si * 0.15) + between(rng, -0.002, 0.002) * (si === 9 ? 3 : 1),
       // Triangular noise (sum of two uniforms) of standard deviation 0.25 / SNR in reflectance.
       noise: (0.25 / SENSOR_SNR[si]!) * 10000 * Math.sqrt(6),
       noiseSeed: hash3(patch.seed, patch.index, 0xb0 + i),
@@ -792,7 +863,12 @@ function renderBands(patch: DemoPatch): Map<BandName, DemoBand> {
 
 /** The simulated bands of a demo patch whose metadata is known (what demoPixels does after demoPatch). */
 export function renderDemoPatch(patch: DemoPatch): Map<BandName, DemoBand> {
-  paintScene(patch, seasonState(patch.country, patch.dayOfYear))
+  const variation = patchRng(patch.seed, patch.index, STREAM.variation)
+  const region = hashString(patch.seed, patch.tile)
+  // The season runs earlier or later with latitude and altitude within a country (per tile) and year to year.
+  const shift = 24 * (unit(hash2(region, 3)) - 0.5) + between(variation, -8, 8)
+  const day = (((Math.round(patch.dayOfYear + shift) - 1) % 365) + 365) % 365 + 1
+  paintScene(patch, seasonState(patch.country, day), variation, region)
   return renderBands(patch)
 }
 

@@ -9,7 +9,7 @@ import type { RandomGenerator } from 'pure-rand/types/RandomGenerator'
  */
 
 /** Streams of one patch's randomness, so adding draws to one never shifts another. */
-export const STREAM = { metadata: 1, layout: 2, bandNoise: 3 } as const
+export const STREAM = { metadata: 1, layout: 2, bandNoise: 3, variation: 4 } as const
 
 /** A 32-bit integer finaliser (Wellons' "lowbias32"): every input bit affects every output bit. */
 export function mix32(x: number): number {
@@ -29,6 +29,13 @@ export function hash2(a: number, b: number): number {
 /** Hash of three 32-bit integers. */
 export function hash3(a: number, b: number, c: number): number {
   return hash2(hash2(a, b), c)
+}
+
+/** Hash of a string (FNV-1a, then mixed): e.g. a tile name, for what a whole region shares. */
+export function hashString(seed: number, text: string): number {
+  let h = 0x811c9dc5
+  for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), 0x01000193)
+  return hash2(seed, h)
 }
 
 /** A uniform in [0, 1) from a 32-bit hash. */

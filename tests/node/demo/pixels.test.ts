@@ -15,6 +15,11 @@ const mean = (bands: Bands, band: string): number => {
   return s / d.length
 }
 
+const median = (bands: Bands, band: string): number => {
+  const d = Uint16Array.from(bands.get(band)!.data).sort()
+  return d[d.length >> 1]!
+}
+
 /** A demo patch with chosen labels, country, day of the year and snow (the rest from patch 5 of seed 42). */
 function synthetic(labels: string[], country: string, dayOfYear: number, snow = false, index = 5): DemoPatch {
   const month = new Date(Date.UTC(2018, 0, dayOfYear)).getUTCMonth() + 1
@@ -54,8 +59,9 @@ describe('simulated demo pixels', () => {
   it('paints water dark in NIR and SWIR', () => {
     for (const [label, country] of [['Inland waters', 'Finland'], ['Marine waters', 'Portugal']] as const) {
       const b = renderDemoPatch(synthetic([label], country, JULY))
-      expect(mean(b, 'B08'), label).toBeLessThan(300)
-      expect(mean(b, 'B11'), label).toBeLessThan(200)
+      // The median pixel: a patch may also hold unlabelled land cover below the mapping unit (pixels.ts).
+      expect(median(b, 'B08'), label).toBeLessThan(300)
+      expect(median(b, 'B11'), label).toBeLessThan(200)
       expect(mean(b, 'B03'), label).toBeGreaterThan(mean(b, 'B08'))
     }
   })
@@ -82,7 +88,8 @@ describe('simulated demo pixels', () => {
     const winter = renderDemoPatch(synthetic(['Arable land'], 'Austria', JANUARY))
     expect(ndvi(summer)).toBeGreaterThan(0.5)
     expect(ndvi(winter)).toBeLessThan(ndvi(summer) - 0.2)
-    expect(mean(winter, 'B11')).toBeGreaterThan(mean(winter, 'B08'))
+    // SWIR near or above NIR: soil type and moisture tilt the spectrum by up to ±15 % per patch (pixels.ts).
+    expect(mean(winter, 'B11')).toBeGreaterThan(0.75 * mean(winter, 'B08'))
     const beach = renderDemoPatch(synthetic(['Beaches, dunes, sands', 'Marine waters'], 'Portugal', JULY))
     expect(mean(beach, 'B08')).toBeGreaterThan(0)
   })
