@@ -83,6 +83,14 @@ export function storeCodes(db: Database.Database, modelId: string, entries: Iter
   return n
 }
 
+/** Every code of a model with its patch's name, by name (streamed, for printing). */
+export function codesByName(db: Database.Database, modelId: string): IterableIterator<[string, Buffer]> {
+  return db
+    .prepare('SELECT p.name, c.code FROM patch_codes c JOIN patches p ON p.id = c.patch_id WHERE c.model_id = ? ORDER BY p.name')
+    .raw()
+    .iterate(modelId) as IterableIterator<[string, Buffer]>
+}
+
 /** Removes a patch's code of a model; true when there was one. */
 export function deleteCode(db: Database.Database, modelId: string, patchId: number): boolean {
   return db.prepare('DELETE FROM patch_codes WHERE model_id = ? AND patch_id = ?').run(modelId, patchId).changes > 0

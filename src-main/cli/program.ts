@@ -15,7 +15,7 @@ import type { ImportOptions, ImportProgress, ImportResult } from '../ingest/impo
 import { SearchEngine } from '../search/engine'
 import { SimilarityService, resolveHashModel } from '../search/similar'
 import type { SimilarMode } from '../search/similar'
-import { codeToHex } from '../catalog/codes'
+import { codeToHex, codesByName } from '../catalog/codes'
 
 /** Where the CLI writes; tests pass their own. */
 export interface CliIo {
@@ -73,6 +73,20 @@ function reportImport(io: CliIo, db: string, r: ImportResult): void {
   io.stdout(`imported ${r.imported} patches into "${r.archive}" of ${db} in ${r.seconds.toFixed(1)} s\n`)
 }
 
+/** Opens the catalog, runs one import with progress and Ctrl-C, reports it, and closes the catalog. */
+async function importInto(
+  io: CliIo,
+  db: string,
+  run: (catalog: Catalog, options: ImportOptions) => Promise<ImportResult>,
+): Promise<void> {
+  const catalog = Catalog.open(db)
+  try {
+    reportImport(io, db, await withProgress(io, (o) => run(catalog, o)))
+  } finally {
+    catalog.close()
+  }
+}
+
 function parseCount(text: string, what: string): number {
   if (!/^-?\d+$/.test(text.trim())) throw new Error(`${what} must be a whole number, not ${JSON.stringify(text)}`)
   return Number(text)
@@ -105,42 +119,22 @@ export function buildProgram(io: CliIo = processIo): Command {
     .description('BigEarthNet v2 (reBEN) metadata Parquet files: footprints from each patch_id')
     .argument('<parquet...>', 'reBEN metadata .parquet file(s)')
     .addOption(dbOption())
-    .action(async (files: string[], opts: { db: string }) => {
-      const catalog = Catalog.open(opts.db)
-      try {
-        reportImport(io, opts.db, await withProgress(io, (o) => importReben(catalog, files, o)))
-      } finally {
-        catalog.close()
-      }
-    })
+    .action((files: string[], opts: { db: string }) => importInto(io, opts.db, (catalog, o) => importReben(catalog, files, o)))
   imp
     .command('v1')
     .description('BigEarthNet v1.0 patch folders (43-class labels, GeoTIFF bands)')
     .argument('<folder>', 'a patch folder or a folder of patch folders')
     .addOption(dbOption())
-    .action(async (folder: string, opts: { db: string }) => {
-      const catalog = Catalog.open(opts.db)
-      try {
-        reportImport(io, opts.db, await withProgress(io, (o) => importV1(catalog, folder, o)))
-      } finally {
-        catalog.close()
-      }
-    })
+    .action((folder: string, opts: { db: string }) => importInto(io, opts.db, (catalog, o) => importV1(catalog, folder, o)))
   imp
     .command('v2')
     .description('BigEarthNet v2 patch folders (BigEarthNet-S2/<product>/<patch>/…_B??.tif)')
     .argument('<folder>', 'the BigEarthNet-S2 folder, a product folder or a patch folder')
     .option('--metadata <parquet...>', 'reBEN metadata Parquet file(s) with the labels of these patches')
     .addOption(dbOption())
-    .action(async (folder: string, opts: { db: string; metadata?: string[] }) => {
-      const catalog = Catalog.open(opts.db)
-      try {
-        const metadata = opts.metadata
-        reportImport(io, opts.db, await withProgress(io, (o) => importV2(catalog, folder, { ...o, ...(metadata ? { metadata } : {}) })))
-      } finally {
-        catalog.close()
-      }
-    })
+    .action((folder: string, opts: { db: string; metadata?: string[] }) =>
+      importInto(io, opts.db, (catalog, o) => importV2(catalog, folder, { ...o, ...(opts.metadata ? { metadata: opts.metadata } : {}) })),
+    )
 
   const demo = program
     .command('demo')
@@ -151,14 +145,8 @@ export function buildProgram(io: CliIo = processIo): Command {
     .action(async (opts: { n?: string; seed?: string; db?: string }) => {
       if (!opts.db) throw new Error("demo: required option '--db <file>' not specified (or use `demo export --out <dir>`)")
       const spec = { n: parseCount(opts.n ?? String(DEMO_DEFAULT_N), '--n'), seed: parseCount(opts.seed ?? String(DEMO_DEFAULT_SEED), '--seed') }
-      const catalog = Catalog.open(opts.db)
-      try {
-        const r = await withProgress(io, (o) => importDemo(catalog, spec, o))
-        reportImport(io, opts.db, r)
-        io.stdout('the demo archive is simulated imagery, not real Sentinel-2 data\n')
-      } finally {
-        catalog.close()
-      }
+      await importInto(io, opts.db, (catalog, o) => importDemo(catalog, spec, o))
+      io.stdout('the demo archive is simulated imagery, not real Sentinel-2 data\n')
     })
   demo
     .command('export')
@@ -234,7 +222,7 @@ export function buildProgram(io: CliIo = processIo): Command {
       try {
         // Simulated demo patches regenerate their pixels here; folders are read inside the workers.
         const hasDemo = catalog.db.prepare("SELECT 1 FROM patches WHERE pixels_path LIKE 'demo://%' LIMIT 1").get() !== undefined
-        const r = await withProgress(io, async (o) => {
+        await withProgress(io, async (o) => {
           const result = await indexArchive(catalog, modelPath, {
             workers,
             ...(o.signal ? { signal: o.signal } : {}),
@@ -246,11 +234,11 @@ export function buildProgram(io: CliIo = processIo): Command {
               `${result.failedCount} failed, of ${result.total} patches with pixels, in ${result.seconds.toFixed(1)} s\n`,
           )
           for (const f of result.failures.slice(0, 5)) io.stderr(`  failed: ${JSON.stringify(f)}\n`)
+          if (result.total === 0) {
+            io.stderr('note: no patch in this catalog has pixels (reBEN metadata has none): import folders or build the demo archive\n')
+          }
           return { kind: 'index', archive: result.modelId, imported: result.stored, seconds: result.seconds }
         })
-        if (r.imported === 0 && catalog.db.prepare('SELECT count(*) FROM patches WHERE pixels_path IS NOT NULL').pluck().get() === 0) {
-          io.stderr('note: no patch in this catalog has pixels (reBEN metadata has none): import folders or build the demo archive\n')
-        }
       } finally {
         catalog.close()
       }
@@ -273,12 +261,8 @@ export function buildProgram(io: CliIo = processIo): Command {
       const catalog = Catalog.open(opts.db, { mustExist: true })
       try {
         const model = resolveHashModel(catalog, opts.model)
-        const rows = catalog.db
-          .prepare('SELECT p.name, c.code FROM patch_codes c JOIN patches p ON p.id = c.patch_id WHERE c.model_id = ? ORDER BY p.name')
-          .raw()
-          .iterate(model) as IterableIterator<[string, Buffer]>
         let chunk = ''
-        for (const [name, code] of rows) {
+        for (const [name, code] of codesByName(catalog.db, model)) {
           chunk += `${name}\t${codeToHex(code)}\n`
           if (chunk.length > 1 << 16) {
             io.stdout(chunk)

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { listModels, loadModel, readCard } from '../../../src-main/inference/card'
 import type { ModelCard } from '../../../src-main/inference/card'
-import { tinyModel, trainerPython } from './fixtures'
+import { errorOf, tinyModel, trainerPython } from './fixtures'
 
 const hasTorch = trainerPython() !== null
 let model: string
@@ -28,14 +28,6 @@ function variant(name: string, edit: (card: ModelCard) => void, bytes?: (b: Buff
   return folder
 }
 
-async function errorOf(p: Promise<unknown>): Promise<string> {
-  try {
-    await p
-  } catch (e) {
-    return (e as Error).message
-  }
-  throw new Error('expected an error, got none')
-}
 
 describe.skipIf(!hasTorch)('loadModel', () => {
   it('opens a model folder whose card matches the network (by folder or by .onnx path)', async () => {

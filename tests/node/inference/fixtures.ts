@@ -235,3 +235,13 @@ export function writeMultiband(path: string, o: MultibandOptions): void {
   const bytes = new Uint8Array(buf)
   writeFileSync(path, o.georeferenced === false ? retag(retag(bytes, 33922, 65000), 33550, 65001) : bytes)
 }
+
+/** The error a promise rejects with (fails the test when it resolves). */
+export async function errorOf(p: Promise<unknown>): Promise<string> {
+  try {
+    await p
+  } catch (e) {
+    return (e as Error).message
+  }
+  throw new Error('expected an error, got none')
+}

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { BIGEARTHNET_BANDS, S2_L1C_BANDS } from '../../../src-main/ingest/geotiff'
 import { checkExampleSize, readExample, validatePatchImage } from '../../../src-main/inference/validate'
-import { EUROSAT, hasSharedData, syntheticImage, testCard, writeMultiband, writeSyntheticV1 } from './fixtures'
+import { EUROSAT, errorOf, hasSharedData, syntheticImage, testCard, writeMultiband, writeSyntheticV1 } from './fixtures'
 
 let dir: string
 const card = testCard()
@@ -14,15 +14,6 @@ beforeAll(() => {
 })
 afterAll(() => rmSync(dir, { recursive: true, force: true }))
 
-/** The error a promise rejects with (fails the test when it resolves). */
-async function errorOf(p: Promise<unknown>): Promise<string> {
-  try {
-    await p
-  } catch (e) {
-    return (e as Error).message
-  }
-  throw new Error('expected an error, got none')
-}
 
 describe('readExample refuses bad query examples with a readable error', () => {
   it('a file with a band count no Sentinel-2 layout has (3 bands)', async () => {
