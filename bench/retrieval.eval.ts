@@ -3,9 +3,14 @@
  * held-out patches of the SIMULATED demo archive (seed 42), against three baselines:
  *   (a) MiLaN codes, Hamming ranking through HashIndex.knn (exact; ties by id);
  *   (b) the same network's float (tanh) activations, exact cosine ranking;
- *   (c) random-projection LSH: 128 seeded Gaussian hyperplanes over those activations, Hamming ranking;
- *   (d) per-band means of the 12 raw bands, each standardised over the database, Euclidean;
- *   and a seeded random ranking (chance).
+ *   (c) random-projection LSH: 128 seeded Gaussian hyperplanes over those activations, Hamming ranking,
+ *       averaged over LSH_DRAWS independent draws of the hyperplanes;
+ *   (b2, c2) when the card names a features output: the pooled CNN features the hash head reads (centred,
+ *       exact cosine) and LSH over them — the usual "deep features + LSH" baseline of hashing papers;
+ *   (c3) LSH over (d)'s band means; (d) per-band means of the 12 raw bands, each standardised over the
+ *       database, Euclidean; and a seeded random ranking (chance).
+ * Differences to the codes are paired per query (same queries, same database): mean and 95 % confidence
+ * interval of AP(codes) − AP(other) over the queries.
  * Held out: the model was trained on the train split of demo patches 0 … 49,999. The database here is
  * patches 100,000 … 109,999 (all splits) and the queries the test-split patches from 110,000 on; none of
  * them was seen in training or used for normalisation statistics.
@@ -42,7 +47,9 @@ const quick = process.argv.includes('--quick')
 const DB_START = 100_000
 const DB_N = quick ? 2_000 : 10_000
 const QUERY_START = DB_START + DB_N
-const QUERY_N = quick ? 200 : 1_000
+const QUERY_N = quick ? 200 : 2_000
+/** Independent hyperplane draws per LSH baseline: one draw is a lucky or unlucky sample of the method. */
+const LSH_DRAWS = quick ? 3 : 10
 const KS = [10, 100] as const
 const MAX_K = 100
 
@@ -56,7 +63,10 @@ function popcount(x: number): number {
 
 /** The top `k` database indices of one query by ascending distance, ties by index. */
 function topByDistance(dist: Float64Array, k: number): number[] {
-  const order = Array.from({ length: dist.length }, (_, i) => i)
+  // The k-th smallest distance from a native numeric sort of a copy; only indices up to it are ordered.
+  const limit = k >= dist.length ? Infinity : Float64Array.from(dist).sort()[k - 1]!
+  const order: number[] = []
+  for (let i = 0; i < dist.length; i++) if (dist[i]! <= limit) order.push(i)
   order.sort((a, b) => dist[a]! - dist[b]! || a - b)
   return order.slice(0, k)
 }
@@ -88,6 +98,8 @@ interface Scores {
   map: Record<number, number>
   precision: Record<number, number>
   jaccard: Record<number, number>
+  /** AP@k of each query, for paired comparisons. */
+  ap: Record<number, Float64Array>
 }
 
 function jaccard(a: number, b: number): number {
@@ -97,9 +109,9 @@ function jaccard(a: number, b: number): number {
 
 /** mAP@k, precision@k (relevant = shares ≥ 1 label) and mean Jaccard@k of ranked lists. */
 function score(queryMasks: number[], dbMasks: number[], ranked: number[][]): Scores {
-  const s: Scores = { map: {}, precision: {}, jaccard: {} }
+  const s: Scores = { map: {}, precision: {}, jaccard: {}, ap: {} }
   for (const k of KS) {
-    let ap = 0
+    const ap = new Float64Array(ranked.length)
     let prec = 0
     let jac = 0
     ranked.forEach((list, q) => {
@@ -115,15 +127,43 @@ function score(queryMasks: number[], dbMasks: number[], ranked: number[][]): Sco
           sumP += hits / (i + 1)
         }
       }
-      ap += hits > 0 ? sumP / hits : 0
+      ap[q] = hits > 0 ? sumP / hits : 0
       prec += hits / k
       jac += sumJ / k
     })
-    s.map[k] = ap / ranked.length
+    s.ap[k] = ap
+    s.map[k] = ap.reduce((x, y) => x + y, 0) / ranked.length
     s.precision[k] = prec / ranked.length
     s.jaccard[k] = jac / ranked.length
   }
   return s
+}
+
+/** The mean of several scores (LSH draws): means of every metric, per-query APs averaged too. */
+function meanScores(all: Scores[]): Scores {
+  const s: Scores = { map: {}, precision: {}, jaccard: {}, ap: {} }
+  const mean = (xs: number[]): number => xs.reduce((x, y) => x + y, 0) / xs.length
+  for (const k of KS) {
+    s.map[k] = mean(all.map((x) => x.map[k]!))
+    s.precision[k] = mean(all.map((x) => x.precision[k]!))
+    s.jaccard[k] = mean(all.map((x) => x.jaccard[k]!))
+    const ap = new Float64Array(all[0]!.ap[k]!.length)
+    for (const x of all) x.ap[k]!.forEach((v, q) => (ap[q] = ap[q]! + v / all.length))
+    s.ap[k] = ap
+  }
+  return s
+}
+
+/** Mean of the paired differences a − b over queries and its 95 % confidence interval (normal approximation). */
+function pairedDifference(a: Float64Array, b: Float64Array): { mean: number; low: number; high: number } {
+  const n = a.length
+  let sum = 0
+  for (let i = 0; i < n; i++) sum += a[i]! - b[i]!
+  const mean = sum / n
+  let ss = 0
+  for (let i = 0; i < n; i++) ss += (a[i]! - b[i]! - mean) ** 2
+  const half = 1.96 * Math.sqrt(ss / (n - 1) / n)
+  return { mean, low: mean - half, high: mean + half }
 }
 
 /** Per-band means of the 12 raw bands (reflectance × 10000) of an image. */
@@ -136,22 +176,48 @@ function bandMeans(image: PatchImage): number[] {
   })
 }
 
-/** Runs images through the encoder in chunks; returns [n, bits] activations and the band means. */
-async function embedAll(encoder: Encoder, indices: number[], label: string): Promise<{ acts: Float32Array; means: number[][]; masks: number[] }> {
+/** An embedded set of demo patches: [n, bits] activations, [n, width] features (when the model has them), band means, labels. */
+interface Embedded {
+  acts: Float32Array
+  feats: { values: Float32Array; width: number } | null
+  means: number[][]
+  masks: number[]
+}
+
+/** Runs images through the encoder in chunks; returns activations, features, band means and label masks. */
+async function embedAll(encoder: Encoder, indices: number[], label: string): Promise<Embedded> {
   const bits = encoder.bits
   const acts = new Float32Array(indices.length * bits)
+  const hasFeatures = encoder.model.card.output.features !== undefined
+  const featChunks: Float32Array[] = []
+  let width = 0
   const means: number[][] = []
   const masks: number[] = []
   const t0 = performance.now()
   for (let s = 0; s < indices.length; s += 256) {
     const images = indices.slice(s, s + 256).map((i) => demoPatchImage(SEED, i))
-    const e = await encoder.run(encoder.tensorOf(images), images.length)
-    acts.set(e, s * bits)
+    const tensor = encoder.tensorOf(images)
+    acts.set(await encoder.run(tensor, images.length), s * bits)
+    if (hasFeatures) {
+      const f = await encoder.features(tensor, images.length)
+      featChunks.push(f.values)
+      width = f.width
+    }
     for (const im of images) means.push(bandMeans(im))
     for (const i of indices.slice(s, s + 256)) masks.push(demoPatch(SEED, i).labelsMask)
   }
   process.stderr.write(`${label}: ${indices.length} patches in ${((performance.now() - t0) / 1000).toFixed(1)} s\n`)
-  return { acts, means, masks }
+  let feats: Embedded['feats'] = null
+  if (hasFeatures) {
+    const values = new Float32Array(indices.length * width)
+    let at = 0
+    for (const c of featChunks) {
+      values.set(c, at)
+      at += c.length
+    }
+    feats = { values, width }
+  }
+  return { acts, feats, means, masks }
 }
 
 function fmt(x: number): string {
@@ -181,8 +247,6 @@ async function main(): Promise<void> {
   const db = await embedAll(encoder, dbIdx, 'database')
   const qs = await embedAll(encoder, qIdx, 'queries')
 
-  const rankings: { method: string; search: string; ranked: number[][] }[] = []
-
   // (a) MiLaN codes through the hash index (exact k-NN, ties by id), checked against a brute-force ranking.
   const dbWords = signWords(db.acts, DB_N, bits)
   const qWords = signWords(qs.acts, QUERY_N, bits)
@@ -199,108 +263,150 @@ async function main(): Promise<void> {
   }
   const knnMs = (performance.now() - tKnn) / QUERY_N
   index.close()
-  rankings.push({ method: `(a) MiLaN ${bits}-bit codes`, search: 'Hamming, HashIndex.knn', ranked: milan })
 
-  // (b) The float activations, exact cosine.
-  const norm = (a: Float32Array, n: number): Float32Array => {
-    const out = new Float32Array(a.length)
+  // Rankings of float vectors by exact cosine (rows are normalised once; `centre` subtracts the database mean first).
+  const unitRows = (a: Float32Array, n: number, dims: number, centre: Float64Array | null): Float32Array => {
+    const out = new Float32Array(n * dims)
     for (let r = 0; r < n; r++) {
       let s = 0
-      for (let j = 0; j < bits; j++) s += a[r * bits + j]! ** 2
+      for (let j = 0; j < dims; j++) {
+        const v = a[r * dims + j]! - (centre ? centre[j]! : 0)
+        out[r * dims + j] = v
+        s += v * v
+      }
       const inv = 1 / Math.sqrt(s || 1)
-      for (let j = 0; j < bits; j++) out[r * bits + j] = a[r * bits + j]! * inv
+      for (let j = 0; j < dims; j++) out[r * dims + j]! *= inv
     }
     return out
   }
-  const dbN = norm(db.acts, DB_N)
-  const qN = norm(qs.acts, QUERY_N)
-  rankings.push({
-    method: `(b) float activations (${bits} tanh)`,
-    search: 'exact cosine',
-    ranked: Array.from({ length: QUERY_N }, (_, q) => {
+  const columnMeans = (a: Float32Array, n: number, dims: number): Float64Array => {
+    const m = new Float64Array(dims)
+    for (let r = 0; r < n; r++) for (let j = 0; j < dims; j++) m[j] = m[j]! + a[r * dims + j]! / n
+    return m
+  }
+  const cosineRanking = (qv: Float32Array, dv: Float32Array, dims: number, centre: Float64Array | null): number[][] => {
+    const qN = unitRows(qv, QUERY_N, dims, centre)
+    const dN = unitRows(dv, DB_N, dims, centre)
+    return Array.from({ length: QUERY_N }, (_, q) => {
       const d = new Float64Array(DB_N)
       for (let i = 0; i < DB_N; i++) {
         let s = 0
-        for (let j = 0; j < bits; j++) s += qN[q * bits + j]! * dbN[i * bits + j]!
+        for (let j = 0; j < dims; j++) s += qN[q * dims + j]! * dN[i * dims + j]!
         d[i] = -s
       }
       return topByDistance(d, MAX_K)
-    }),
-  })
+    })
+  }
 
-  // (c) Random-projection LSH over the same activations: seeded Gaussian hyperplanes (Box–Muller).
+  // Random-projection LSH: seeded Gaussian hyperplanes (Box–Muller), sign bits, Hamming ranking (brute force).
   const rand = rng(SEED)
   const gaussian = (): number => Math.sqrt(-2 * Math.log(1 - rand())) * Math.cos(2 * Math.PI * rand())
-  const project = (a: Float32Array, n: number, dims: number, planes: Float32Array): Uint32Array => {
+  const project = (a: Float32Array, n: number, dims: number, planes: Float32Array, centre: Float64Array | null): Uint32Array => {
     const p = new Float32Array(n * bits)
     for (let r = 0; r < n; r++) {
       for (let h = 0; h < bits; h++) {
         let s = 0
-        for (let j = 0; j < dims; j++) s += planes[h * dims + j]! * a[r * dims + j]!
+        for (let j = 0; j < dims; j++) s += planes[h * dims + j]! * (a[r * dims + j]! - (centre ? centre[j]! : 0))
         p[r * bits + h] = s
       }
     }
     return signWords(p, n, bits)
   }
-  const planes = Float32Array.from({ length: bits * bits }, gaussian)
-  const lshDb = project(db.acts, DB_N, bits, planes)
-  const lshQ = project(qs.acts, QUERY_N, bits, planes)
-  rankings.push({
-    method: `(c) random-projection LSH, ${bits} bits`,
-    search: 'Hamming, brute force',
-    ranked: Array.from({ length: QUERY_N }, (_, q) => topByDistance(hammingAll(lshQ.subarray(q * words, (q + 1) * words), lshDb, words), MAX_K)),
-  })
+  /** LSH_DRAWS independent hyperplane draws over the same vectors; their mean scores and the spread of mAP@100. */
+  const lsh = (qv: Float32Array, dv: Float32Array, dims: number, centre: Float64Array | null): { s: Scores; sd: number; draws: Scores[] } => {
+    const draws: Scores[] = []
+    for (let t = 0; t < LSH_DRAWS; t++) {
+      const planes = Float32Array.from({ length: bits * dims }, gaussian)
+      const lshDb = project(dv, DB_N, dims, planes, centre)
+      const lshQ = project(qv, QUERY_N, dims, planes, centre)
+      const ranked = Array.from({ length: QUERY_N }, (_, q) => topByDistance(hammingAll(lshQ.subarray(q * words, (q + 1) * words), lshDb, words), MAX_K))
+      draws.push(score(qs.masks, db.masks, ranked))
+    }
+    const m = draws.map((d) => d.map[100]!)
+    const mean = m.reduce((x, y) => x + y, 0) / m.length
+    const sd = Math.sqrt(m.reduce((x, y) => x + (y - mean) ** 2, 0) / Math.max(1, m.length - 1))
+    return { s: meanScores(draws), sd, draws }
+  }
 
-  // (d) Per-band means, standardised with the database's mean and deviation per band.
+  interface Row {
+    key: string
+    method: string
+    search: string
+    s: Scores
+    /** Spread of mAP@100 over LSH draws. */
+    sd?: number
+    draws?: Scores[]
+  }
+  const rows: Row[] = [{ key: 'codes', method: `(a) MiLaN ${bits}-bit codes`, search: 'Hamming, HashIndex.knn', s: score(qs.masks, db.masks, milan) }]
+
+  // (b) The float activations, exact cosine; (c) LSH over them.
+  rows.push({ key: 'float', method: `(b) float activations (${bits} tanh)`, search: 'exact cosine', s: score(qs.masks, db.masks, cosineRanking(qs.acts, db.acts, bits, null)) })
+  const lshActs = lsh(qs.acts, db.acts, bits, null)
+  rows.push({ key: 'lshActs', method: `(c) random-projection LSH, ${bits} bits, over (b)`, search: `Hamming, brute force; mean of ${LSH_DRAWS} draws`, s: lshActs.s, sd: lshActs.sd, draws: lshActs.draws })
+
+  // (b2, c2) The pooled CNN features the hash head reads (centred with the database mean), when the model exports them.
+  if (db.feats && qs.feats) {
+    const w = db.feats.width
+    const centre = columnMeans(db.feats.values, DB_N, w)
+    rows.push({ key: 'feats', method: `(b2) float CNN features (${w}, pooled, centred)`, search: 'exact cosine', s: score(qs.masks, db.masks, cosineRanking(qs.feats.values, db.feats.values, w, centre)) })
+    const lshFeats = lsh(qs.feats.values, db.feats.values, w, centre)
+    rows.push({ key: 'lshFeats', method: `(c2) random-projection LSH, ${bits} bits, over (b2)`, search: `Hamming, brute force; mean of ${LSH_DRAWS} draws`, s: lshFeats.s, sd: lshFeats.sd, draws: lshFeats.draws })
+  }
+
+  // (d) Per-band means, standardised with the database's mean and deviation per band; (c3) LSH over them.
   const nb = BIGEARTHNET_BANDS.length
   const mu = Array.from({ length: nb }, (_, b) => db.means.reduce((s, m) => s + m[b]!, 0) / DB_N)
   const sd = Array.from({ length: nb }, (_, b) => Math.sqrt(db.means.reduce((s, m) => s + (m[b]! - mu[b]!) ** 2, 0) / DB_N) || 1)
   const z = (m: number[]): number[] => m.map((v, b) => (v - mu[b]!) / sd[b]!)
   const dbZ = db.means.map(z)
-  // LSH without the learned network: the same kind of hyperplanes over the standardised band means.
-  const nbPlanes = Float32Array.from({ length: bits * nb }, gaussian)
-  const lshMeansDb = project(Float32Array.from(dbZ.flat()), DB_N, nb, nbPlanes)
-  const lshMeansQ = project(Float32Array.from(qs.means.flatMap(z)), QUERY_N, nb, nbPlanes)
-  rankings.push({
-    method: `(c') random-projection LSH, ${bits} bits, over (d)'s band means`,
-    search: 'Hamming, brute force',
-    ranked: Array.from({ length: QUERY_N }, (_, q) => topByDistance(hammingAll(lshMeansQ.subarray(q * words, (q + 1) * words), lshMeansDb, words), MAX_K)),
-  })
-  rankings.push({
+  const lshMeans = lsh(Float32Array.from(qs.means.flatMap(z)), Float32Array.from(dbZ.flat()), nb, null)
+  rows.push({ key: 'lshMeans', method: `(c3) random-projection LSH, ${bits} bits, over (d)`, search: `Hamming, brute force; mean of ${LSH_DRAWS} draws`, s: lshMeans.s, sd: lshMeans.sd, draws: lshMeans.draws })
+  rows.push({
+    key: 'means',
     method: '(d) per-band means (12 bands)',
     search: 'Euclidean, standardised',
-    ranked: qs.means.map((m) => {
-      const qz = z(m)
-      const d = new Float64Array(DB_N)
-      dbZ.forEach((v, i) => (d[i] = v.reduce((s, x, b) => s + (x - qz[b]!) ** 2, 0)))
-      return topByDistance(d, MAX_K)
-    }),
+    s: score(
+      qs.masks,
+      db.masks,
+      qs.means.map((m) => {
+        const qz = z(m)
+        const d = new Float64Array(DB_N)
+        dbZ.forEach((v, i) => (d[i] = v.reduce((s, x, b) => s + (x - qz[b]!) ** 2, 0)))
+        return topByDistance(d, MAX_K)
+      }),
+    ),
   })
 
   // Chance: a seeded random order of the database per query.
   const shuffle = rng(SEED + 1)
-  rankings.push({
+  rows.push({
+    key: 'chance',
     method: 'chance (random order)',
     search: '—',
-    ranked: Array.from({ length: QUERY_N }, () => {
-      const ids = Array.from({ length: DB_N }, (_, i) => i)
-      for (let i = 0; i < MAX_K; i++) {
-        const j = i + Math.floor(shuffle() * (DB_N - i))
-        ;[ids[i], ids[j]] = [ids[j]!, ids[i]!]
-      }
-      return ids.slice(0, MAX_K)
-    }),
+    s: score(
+      qs.masks,
+      db.masks,
+      Array.from({ length: QUERY_N }, () => {
+        const ids = Array.from({ length: DB_N }, (_, i) => i)
+        for (let i = 0; i < MAX_K; i++) {
+          const j = i + Math.floor(shuffle() * (DB_N - i))
+          ;[ids[i], ids[j]] = [ids[j]!, ids[i]!]
+        }
+        return ids.slice(0, MAX_K)
+      }),
+    ),
   })
 
-  const scored = rankings.map((r) => ({ ...r, s: score(qs.masks, db.masks, r.ranked) }))
-  const floatMap = scored[1]!.s.map[100]!
+  const row = (key: string): Row | undefined => rows.find((r) => r.key === key)
+  const codes = row('codes')!.s
+  const floatMap = row('float')!.s.map[100]!
   const quality = table(
     ['method', 'search', 'mAP@10', 'mAP@100', 'P@10', 'P@100', 'Jaccard@10', 'Jaccard@100', 'mAP@100 / float'],
-    scored.map(({ method, search, s }) => [
+    rows.map(({ method, search, s, sd }) => [
       method,
       search,
       fmt(s.map[10]!),
-      fmt(s.map[100]!),
+      fmt(s.map[100]!) + (sd === undefined ? '' : ` ± ${fmt(sd)}`),
       fmt(s.precision[10]!),
       fmt(s.precision[100]!),
       fmt(s.jaccard[10]!),
@@ -308,10 +414,32 @@ async function main(): Promise<void> {
       fmt(s.map[100]! / floatMap),
     ]),
   )
-  const [a, , c, c2, d] = scored.map((r) => r.s.map[100]!)
-  const verdict =
-    `Targets: MiLaN codes ≥ 0.9 × float mAP@100: ${a! >= 0.9 * floatMap ? 'met' : 'NOT met'} (${fmt(a! / floatMap)}); ` +
-    `above LSH over the same activations: ${a! > c! ? 'met' : 'NOT met'} (${fmt(a! - c!)}); above LSH over band means: ${a! > c2! ? 'met' : 'NOT met'} (+${fmt(a! - c2!)}); above per-band means: ${a! > d! ? 'met' : 'NOT met'} (+${fmt(a! - d!)}).`
+
+  // Paired differences codes − other, per query; for LSH against the per-query AP averaged over the draws.
+  const signed = (x: number): string => (x >= 0 ? '+' : '−') + fmt(Math.abs(x))
+  const ci = (d: { mean: number; low: number; high: number }): string => `${signed(d.mean)} [${signed(d.low)}, ${signed(d.high)}]`
+  /** Codes are "clearly above" another method when the 95 % interval excludes 0 at both k and, for LSH, they beat every draw. */
+  const clearlyAbove = (r: Row): boolean =>
+    KS.every((k) => pairedDifference(codes.ap[k]!, r.s.ap[k]!).low > 0) && (r.draws ?? []).every((d) => codes.map[100]! > d.map[100]! && codes.map[10]! > d.map[10]!)
+  const compared = rows.filter((r) => r.key !== 'codes' && r.key !== 'chance')
+  const differences = table(
+    ['codes − method', 'ΔmAP@10 [95 % CI]', 'ΔmAP@100 [95 % CI]', 'LSH draws the codes beat (mAP@10, mAP@100)', 'clearly above'],
+    compared.map((r) => [
+      r.method,
+      ci(pairedDifference(codes.ap[10]!, r.s.ap[10]!)),
+      ci(pairedDifference(codes.ap[100]!, r.s.ap[100]!)),
+      r.draws ? `${r.draws.filter((d) => codes.map[10]! > d.map[10]!).length}/${r.draws.length}, ${r.draws.filter((d) => codes.map[100]! > d.map[100]!).length}/${r.draws.length}` : '—',
+      clearlyAbove(r) ? 'yes' : 'no',
+    ]),
+  )
+  const met = (ok: boolean): string => (ok ? 'met' : 'NOT met')
+  const a = codes.map[100]!
+  const verdict = [
+    `Targets: MiLaN codes ≥ 0.9 × float mAP@100: ${met(a >= 0.9 * floatMap)} (${fmt(a / floatMap)})`,
+    ...compared
+      .filter((r) => r.key.startsWith('lsh') || r.key === 'means')
+      .map((r) => `clearly above ${r.method.replace(/^\(\w+\) /, '')}: ${met(clearlyAbove(r))} (${signed(a - r.s.map[100]!)} mAP@100)`),
+  ].join('; ') + '.'
 
   // Real patches as queries against the demo database (codes, Hamming, top 10).
   const real: { path: string; kind: string; mask: number | null; note: string }[] = []
@@ -363,9 +491,13 @@ async function main(): Promise<void> {
       `queries: the first ${QUERY_N.toLocaleString('en')} test-split patches from ${QUERY_START.toLocaleString('en')} on — none seen in training. ` +
       'Relevant = shares at least one of the 19 labels; AP@k averages P@i over the relevant ranks i ≤ k; ' +
       'Jaccard@k = mean |labels(q) ∩ labels(r)| / |labels(q) ∪ labels(r)| over the top k (graded overlap). ' +
-      'Ties in Hamming distance go by database order. LSH: 128 seeded Gaussian hyperplanes over the tanh activations (no training).',
+      `Ties in Hamming distance go by database order. LSH: ${bits} seeded Gaussian hyperplanes (no training), ${LSH_DRAWS} independent draws per baseline; ± is the spread (SD) of mAP@100 over the draws. ` +
+      'Paired differences: AP(codes) − AP(method) per query, mean and 95 % confidence interval over the queries; for LSH the per-query AP is averaged over the draws. ' +
+      '"Clearly above" = the interval lies above 0 at both k and, for LSH, the codes beat every draw.',
     '',
     quality,
+    '',
+    differences,
     '',
     verdict,
     `HashIndex.knn agreed with a brute-force Hamming ranking (distance, then id) on ${QUERY_N - mismatches}/${QUERY_N} queries (top ${MAX_K}); ${knnMs.toFixed(2)} ms per query incl. the check.`,

@@ -20,7 +20,8 @@ from scratch on all 12 bands, so it runs on a CPU at indexing speed (about 13 M 
 Input: a dataset folder written by build/milan/prepare-dataset.ts (dataset.json + x.f32 or x.f16,
 already resampled and normalised by the app's own TypeScript preprocessing).
 Output: <out>/model.onnx (input "bands" float32 [N, 12, S, S], output "codes" float32 [N, K] tanh
-activations; bit = activation > 0) and <out>/model.card.json.
+activations, bit = activation > 0; second output "features" float32 [N, 128], the pooled CNN features
+the hash head reads, for evaluation only) and <out>/model.card.json.
 Needs only numpy, torch and onnx (Debian: python3-numpy python3-torch python3-onnx).
 """
 import argparse
@@ -64,6 +65,9 @@ def parse_args(argv=None):
     p.add_argument("--margin", type=float, default=0.2, help="triplet margin alpha")
     p.add_argument("--lambda-push", type=float, default=0.001, help="weight of the quantisation (push-to-binary) loss")
     p.add_argument("--lambda-balance", type=float, default=1.0, help="weight of the bit-balance loss")
+    p.add_argument("--beta-end", type=float, default=1.0,
+                   help="continuation: the hash layer is tanh(beta * z), beta rising linearly from 1 to this value over "
+                        "training, so activations end near +-1 and the codes lose nothing to the sign (HashNet); 1 = off")
     p.add_argument("--no-augment", action="store_true", help="no random flips / 90-degree rotations")
     p.add_argument("--seed", type=int, default=42)
     p.add_argument("--eval-queries", type=int, default=2000, help="validation queries for the card's metrics (0: all)")
@@ -134,9 +138,33 @@ class MiLaN(nn.Module):
             nn.Flatten(),
         )
         self.hash = nn.Sequential(nn.Linear(128, 256), nn.ReLU(inplace=True), nn.Linear(256, bits))
+        self.beta = 1.0  # continuation scale of the tanh; folded into the last layer before export
 
     def forward(self, x):
-        return torch.tanh(self.hash(self.features(x)))
+        return torch.tanh(self.scaled(self.hash(self.features(x))))
+
+    def scaled(self, z):
+        return z if self.beta == 1.0 else z * self.beta
+
+    def fold_beta(self):
+        """tanh(beta * (W x + b)) = tanh((beta W) x + beta b): the exported network needs no beta."""
+        with torch.no_grad():
+            last = self.hash[-1]
+            last.weight.mul_(self.beta)
+            last.bias.mul_(self.beta)
+        self.beta = 1.0
+
+
+class WithFeatures(nn.Module):
+    """Export wrapper: the codes and, as a second output, the pooled features the hash head reads."""
+
+    def __init__(self, model):
+        super().__init__()
+        self.model = model
+
+    def forward(self, x):
+        f = self.model.features(x)
+        return torch.tanh(self.model.scaled(self.model.hash(f))), f
 
 
 def describe_network(model, bands, size):
@@ -296,9 +324,9 @@ def export_onnx(model, path, bands, size):
     model.eval()
     dummy = torch.zeros(1, bands, size, size)
     torch.onnx.export(
-        model, dummy, path,
-        input_names=["bands"], output_names=["codes"],
-        dynamic_axes={"bands": {0: "batch"}, "codes": {0: "batch"}},
+        WithFeatures(model), dummy, path,
+        input_names=["bands"], output_names=["codes", "features"],
+        dynamic_axes={"bands": {0: "batch"}, "codes": {0: "batch"}, "features": {0: "batch"}},
         opset_version=ONNX_OPSET, do_constant_folding=True,
     )
     m = onnx.load(path)
@@ -330,6 +358,8 @@ def main(argv=None):
     gen = torch.Generator().manual_seed(args.seed)
     lab_t = torch.from_numpy(labels)
     history = []
+    total_steps = args.epochs * ((len(train_idx) + args.batch_size - 1) // args.batch_size)
+    step = 0
     for epoch in range(args.epochs):
         model.train()
         perm = train_idx[torch.randperm(len(train_idx), generator=gen).numpy()]
@@ -342,6 +372,8 @@ def main(argv=None):
                 continue
             if not args.no_augment:
                 xb = augment(xb, gen)
+            model.beta = 1.0 + (args.beta_end - 1.0) * step / max(1, total_steps - 1)
+            step += 1
             h = model(xb)
             lt, nt = triplet_semihard(h, lab_t[idx], args.margin)
             lp = push_loss(h)
@@ -361,9 +393,12 @@ def main(argv=None):
         row["epoch"] = epoch + 1
         row["seconds"] = round(time.time() - te, 1)
         history.append(row)
+        row["beta"] = round(model.beta, 3)
         log(f"epoch {epoch + 1}/{args.epochs}: loss {row['loss']:.4f} (triplet {row['triplet']:.4f}, push {row['push']:.4f}, "
-            f"balance {row['balance']:.5f}; {row['triplets']} triplets) {row['seconds']} s")
+            f"balance {row['balance']:.5f}; {row['triplets']} triplets; beta {row['beta']}) {row['seconds']} s")
 
+    model.beta = args.beta_end
+    model.fold_beta()
     metrics = evaluate(model, x, labels, splits, args.eval_queries, args.seed)
     log(f"metrics: {json.dumps(metrics)}")
 
@@ -400,7 +435,7 @@ def main(argv=None):
             "mean": info["normalisation"]["mean"],
             "std": info["normalisation"]["std"],
         },
-        "output": {"name": "codes", "activation": "tanh"},
+        "output": {"name": "codes", "activation": "tanh", "features": "features"},
         "network": network,
         "training": {
             "trainer": "build/milan/train.py",
@@ -421,6 +456,7 @@ def main(argv=None):
                 "triplet": f"semi-hard, margin {args.margin}, positives share >= 1 label",
                 "push": args.lambda_push,
                 "balance": args.lambda_balance,
+                "continuation": "off" if args.beta_end == 1.0 else f"tanh(beta z), beta 1 -> {args.beta_end:g} linearly over the steps, folded into the last layer",
             },
             "augmentation": "none" if args.no_augment else "random 90-degree rotation and horizontal flip",
             "threads": args.threads,

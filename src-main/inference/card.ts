@@ -45,6 +45,8 @@ export const ModelCardSchema = z
       /** Name of the ONNX output: float32 [N, bits], tanh activations; bit j is set when activation j > 0. */
       name: z.string().min(1),
       activation: z.literal('tanh'),
+      /** Optional second ONNX output: float32 [N, D], the features the hash head reads (evaluation only; the app never runs it). */
+      features: z.string().min(1).optional(),
     }),
     /** Layers, parameters and multiply-adds per image (informative). */
     network: z.record(z.string(), z.unknown()).optional(),
@@ -155,6 +157,9 @@ async function checkSession(session: ort.InferenceSession, card: ModelCard, file
   if (!session.outputNames.includes(output.name)) {
     throw new Error(`${file} gives outputs ${JSON.stringify(session.outputNames)}, but its card says "${output.name}" [N, ${bits}]`)
   }
+  if (output.features !== undefined && !session.outputNames.includes(output.features)) {
+    throw new Error(`${file} gives outputs ${JSON.stringify(session.outputNames)}, but its card names a features output "${output.features}"`)
+  }
   const meta = session.inputMetadata[0]
   if (meta?.isTensor) {
     if (meta.type !== 'float32') throw new Error(`${file} takes ${meta.type} input, but its card says float32 ${expected}`)
@@ -167,7 +172,7 @@ async function checkSession(session: ort.InferenceSession, card: ModelCard, file
   const zeros = new ort.Tensor('float32', new Float32Array(input.bands.length * input.size * input.size), [1, input.bands.length, input.size, input.size])
   let result: ort.InferenceSession.ReturnType
   try {
-    result = await session.run({ [input.name]: zeros })
+    result = await session.run({ [input.name]: zeros }, [output.name])
   } catch (e) {
     throw new Error(`${file} fails on an input of shape [1, ${input.bands.length}, ${input.size}, ${input.size}], as its card declares (${message(e)})`)
   }

@@ -43,23 +43,40 @@ export class Encoder {
 
   /** Runs the network on `count` preprocessed images laid out [count, bands, size, size]; returns [count, bits] activations. */
   async run(input: Float32Array, count: number): Promise<Float32Array> {
+    return this.runOutput(input, count, this.model.card.output.name, this.bits)
+  }
+
+  /**
+   * The card's optional features output (the float vectors the hash head reads) for `count` preprocessed
+   * images, [count, width]; for evaluation. Throws when the card names no features output.
+   */
+  async features(input: Float32Array, count: number): Promise<{ values: Float32Array; width: number }> {
+    const name = this.model.card.output.features
+    if (name === undefined) throw new Error(`model ${this.model.card.id} has no features output (its card's output.features is not set)`)
+    const values = await this.runOutput(input, count, name)
+    return { values, width: count === 0 ? 0 : values.length / count }
+  }
+
+  /** Runs one output batch by batch; `width` values per image when given, else as the first batch gives. */
+  private async runOutput(input: Float32Array, count: number, name: string, width?: number): Promise<Float32Array> {
     const { spec, card, session } = this.model
     const per = tensorLength(spec)
     if (input.length !== count * per) throw new Error(`input holds ${input.length} values; ${count} images need ${count * per}`)
-    const bits = card.bits
-    const out = new Float32Array(count * bits)
+    let out = width === undefined ? null : new Float32Array(count * width)
     for (let start = 0; start < count; start += this.batchSize) {
       const n = Math.min(this.batchSize, count - start)
       const slice = input.subarray(start * per, (start + n) * per)
       const tensor = new ort.Tensor('float32', slice, [n, spec.bands.length, spec.size, spec.size])
-      const result = await session.run({ [card.input.name]: tensor })
-      const data = result[card.output.name]?.data
-      if (!(data instanceof Float32Array) || data.length !== n * bits) {
-        throw new Error(`model ${card.id} gave ${data?.length ?? 'no'} values for ${n} images; expected ${n * bits}`)
+      const result = await session.run({ [card.input.name]: tensor }, [name])
+      const data = result[name]?.data
+      width ??= data instanceof Float32Array && data.length % n === 0 ? data.length / n : 0
+      out ??= new Float32Array(count * width)
+      if (!(data instanceof Float32Array) || width === 0 || data.length !== n * width) {
+        throw new Error(`model ${card.id} gave ${data?.length ?? 'no'} values of "${name}" for ${n} images; expected ${n * width}`)
       }
-      out.set(data, start * bits)
+      out.set(data, start * width)
     }
-    return out
+    return out ?? new Float32Array(0)
   }
 
   /** Validates and preprocesses images into one input tensor; the error names the image and the problem. */

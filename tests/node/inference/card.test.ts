@@ -62,7 +62,10 @@ describe.skipIf(!hasTorch)('loadModel', () => {
 
   it('refuses a card naming another input or output', async () => {
     expect(await errorOf(loadModel(variant('in', (c) => (c.input.name = 'image'))))).toMatch(/takes inputs \["bands"\], but its card says one input "image"/)
-    expect(await errorOf(loadModel(variant('out', (c) => (c.output.name = 'hash'))))).toMatch(/gives outputs \["codes"\], but its card says "hash"/)
+    expect(await errorOf(loadModel(variant('out', (c) => (c.output.name = 'hash'))))).toMatch(/gives outputs \["codes","features"\], but its card says "hash"/)
+    expect(await errorOf(loadModel(variant('feat', (c) => (c.output.features = 'pool'))))).toMatch(
+      /gives outputs \["codes","features"\], but its card names a features output "pool"/,
+    )
   })
 
   it('refuses a model file that is not the one its card describes (SHA-256)', async () => {

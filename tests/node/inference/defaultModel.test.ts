@@ -80,6 +80,9 @@ describe('the default model (resources/models/milan-demo-128)', () => {
       expect(data.source).toMatch(/SIMULATED EarthQube demo archive .*seed 42/)
       expect(data.splits.train).toBeGreaterThan(10_000)
       expect((card.training as { epochs: number }).epochs).toBeGreaterThan(0)
+      // The features output (for the evaluation's "deep features + LSH" baseline) is there, though the app never runs it.
+      expect(card.output.features).toBe('features')
+      expect(model.session.outputNames).toEqual(['codes', 'features'])
     } finally {
       await model.session.release()
     }

@@ -71,6 +71,25 @@ describe.skipIf(!canRun)('Encoder on real patches', () => {
     }
   })
 
+  it('gives the features output the card names: 128 pooled values per image, batch-independent, ≥ 0 (after ReLU)', async () => {
+    expect(encoder.model.card.output.features).toBe('features')
+    const tensor = encoder.tensorOf([arable, v2, forestWater])
+    const all = await encoder.features(tensor, 3)
+    expect(all.width).toBe(128)
+    expect(all.values.length).toBe(3 * 128)
+    expect(all.values.every((v) => v >= 0 && Number.isFinite(v))).toBe(true)
+    const one = await new Encoder(encoder.model, 1).features(tensor, 3)
+    expect(one.values).toEqual(all.values)
+    const other = await encoder.features(encoder.tensorOf([v2]), 1)
+    expect(other.values).toEqual(all.values.slice(128, 256))
+  })
+
+  it('a model without a features output says so when asked for features', async () => {
+    const card = { ...encoder.model.card, output: { name: 'codes', activation: 'tanh' as const } }
+    const bare = new Encoder({ ...encoder.model, card })
+    await expect(bare.features(encoder.tensorOf([v2]), 1)).rejects.toThrow(/model test-milan has no features output \(its card's output\.features is not set\)/)
+  })
+
   it('batches do not change results (one at a time = all at once = in a worker thread)', async () => {
     const small = new Encoder(encoder.model, 2)
     const all = await small.encode([arable, v2, forestWater, arable, v2])
