@@ -201,6 +201,7 @@ export function buildProgram(io: CliIo = processIo): Command {
       const options = { ...(opts.model ? { model: opts.model } : {}), ...(filter === undefined ? {} : { filter }) }
       try {
         const result = opts.file !== undefined ? await similar.similarToFile(opts.file, mode, options) : await similar.similarTo(opts.name!, mode, options)
+        for (const w of result.warnings ?? []) io.stderr(`earthqube: note: ${w}\n`)
         io.stdout(`${JSON.stringify(result, null, 2)}\n`)
       } finally {
         await similar.close()

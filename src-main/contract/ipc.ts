@@ -100,6 +100,7 @@ export const IPC_CONTRACT = {
       bits: z.number().int(),
       query: z.string(),
       items: z.array(z.object({ name: z.string(), distance: count })),
+      warnings: z.array(z.string()).optional(),
     }),
   },
   /** The app's version, how it runs (Electron window or browser mode) and the open catalog's file. */

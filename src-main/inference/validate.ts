@@ -109,6 +109,39 @@ export function validatePatchImage(image: PatchImage, card: ModelCard): void {
   }
 }
 
+/** How far an image's ground extent may differ from the model's patch extent before it is worth saying. */
+const EXTENT_TOLERANCE = 0.1
+
+/**
+ * What a user should know about how well an accepted example fits the model — not errors, the query still
+ * runs: a Level-1C (top-of-atmosphere) image, since only L1C products carry B10 while BigEarthNet and the
+ * model's training data are Level-2A surface reflectance; and an extent other than the model's patches,
+ * since the whole image is resampled onto the model's grid and so seen at another scale.
+ */
+export function exampleCaveats(image: PatchImage, card: ModelCard): string[] {
+  const caveats: string[] = []
+  if (image.bandNames.includes('B10')) {
+    caveats.push(
+      `${image.name} has band B10 (cirrus), which only Level-1C (top-of-atmosphere) products carry; the model was trained on ` +
+        'Level-2A surface reflectance (as BigEarthNet is), so haze and atmosphere shift its code and matches may be off',
+    )
+  }
+  const { size, pixelSizeM } = card.input
+  const first = image.bands.get(card.input.bands[0]!)
+  if (pixelSizeM !== undefined && first) {
+    const patchM = size * pixelSizeM
+    const widthM = first.width * first.resolution
+    const heightM = first.height * first.resolution
+    if (Math.max(Math.abs(widthM / patchM - 1), Math.abs(heightM / patchM - 1)) > EXTENT_TOLERANCE) {
+      caveats.push(
+        `${image.name} covers ${Math.round(widthM)} m × ${Math.round(heightM)} m, the model's patches ${patchM} m × ${patchM} m; the whole image ` +
+          `is resampled onto the model's ${size} × ${size} grid, so the model sees its land cover at another scale`,
+      )
+    }
+  }
+  return caveats
+}
+
 /**
  * Reads a query example (a BigEarthNet patch folder or one multi-band GeoTIFF) for a model: size check
  * before reading, readPatchImage's format checks, then the model's checks. Errors are readable and

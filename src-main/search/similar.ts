@@ -3,7 +3,7 @@ import { hashModels, loadCodes } from '../catalog/codes'
 import { HashIndex } from '../hashindex/hashIndex'
 import type { SearchEngine } from './engine'
 import { Encoder } from '../inference/encoder'
-import { readExample } from '../inference/validate'
+import { exampleCaveats, readExample } from '../inference/validate'
 import { resolveModel } from '../inference/modelRegistry'
 
 /** How many neighbours, or which radius: exactly one of the two. */
@@ -21,6 +21,8 @@ export interface SimilarResult {
   bits: number
   query: string
   items: SimilarItem[]
+  /** For a new example: how it fits the model less well than an archive patch would (exampleCaveats); absent when nothing to say. */
+  warnings?: string[]
 }
 
 /** The hash model to use: the one asked for, or the catalog's only model with codes. */
@@ -86,7 +88,9 @@ export class SimilarityService {
       const image = await readExample(path, encoder.model.card)
       const [code] = await encoder.encode([image])
       const index = await this.index(model)
-      return this.similarToCode(model, index, image.name, code!, mode, options.filter)
+      const result = await this.similarToCode(model, index, image.name, code!, mode, options.filter)
+      const warnings = exampleCaveats(image, encoder.model.card)
+      return warnings.length > 0 ? { ...result, warnings } : result
     } finally {
       await encoder.close()
     }

@@ -8,6 +8,7 @@ import { codeToHex, ensureHashModel, loadCodes, storeCodes } from '../../../src-
 import { importReben } from '../../../src-main/ingest/reben'
 import { syntheticRows, writeRebenParquet } from '../fixtures'
 import { hasSharedData, shared } from '../../sharedData'
+import { V2_PATCH } from '../inference/fixtures'
 import { hammingBytes as hamming } from '../../support'
 
 async function cli(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
@@ -144,10 +145,17 @@ describe('earthqube index and similar --file (the shipped default model)', () =>
     expect(own.items[0]!.distance).toBe(0)
     if (hasSharedData) {
       const r = await cli('similar', '--db', db, '--file', shared('eurosat', 'AnnualCrop_1.tif'), '--k', '5', '--json', '{"seasons":["summer"]}')
-      expect(r.err).toBe('')
-      const result = JSON.parse(r.out) as { query: string; model: string; items: { name: string; distance: number }[] }
+      // EuroSAT is Level-1C and 640 m across: the query runs, with both caveats on stderr and in the JSON.
+      expect(r.err).toMatch(/^earthqube: note: AnnualCrop_1 has band B10 \(cirrus\), which only Level-1C/)
+      expect(r.err).toMatch(/earthqube: note: AnnualCrop_1 covers 6\d\d m × 6\d\d m, the model's patches 1200 m × 1200 m/)
+      const result = JSON.parse(r.out) as { query: string; model: string; items: { name: string; distance: number }[]; warnings: string[] }
       expect(result).toMatchObject({ query: 'AnnualCrop_1', model: 'milan-demo-128' })
       expect(result.items).toHaveLength(5)
+      expect(result.warnings).toHaveLength(2)
+      // A BigEarthNet v2 patch folder (Level-2A, 1200 m) runs without notes.
+      const v2 = await cli('similar', '--db', db, '--file', V2_PATCH, '--k', '3')
+      expect(v2.err).toBe('')
+      expect(JSON.parse(v2.out)).not.toHaveProperty('warnings')
     }
   })
 

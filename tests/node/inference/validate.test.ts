@@ -3,8 +3,8 @@ import { mkdtempSync, rmSync, truncateSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { BIGEARTHNET_BANDS, S2_L1C_BANDS } from '../../../src-main/ingest/geotiff'
-import { checkExampleSize, readExample, validatePatchImage } from '../../../src-main/inference/validate'
-import { EUROSAT, errorOf, hasSharedData, syntheticImage, testCard, writeMultiband, writeSyntheticV1 } from './fixtures'
+import { checkExampleSize, exampleCaveats, readExample, validatePatchImage } from '../../../src-main/inference/validate'
+import { EUROSAT, V2_PATCH, errorOf, hasSharedData, syntheticImage, testCard, writeMultiband, writeSyntheticV1 } from './fixtures'
 
 let dir: string
 const card = testCard()
@@ -104,5 +104,27 @@ describe('validatePatchImage', () => {
     bands.B01 = 0
     const rgb = testCard({ input: { ...card.input, bands: ['B04', 'B03', 'B02'] }, normalisation: { transform: 'log1p', mean: [0, 0, 0], std: [1, 1, 1] } })
     expect(() => validatePatchImage(syntheticImage(bands), rgb)).not.toThrow()
+  })
+})
+
+describe('exampleCaveats', () => {
+  /** The default model's grid: 60 px of 20 m, patches of 1200 m. */
+  const grid = testCard({ input: { ...card.input, pixelSizeM: 20 } })
+  const l2a = (): ReturnType<typeof syntheticImage> => syntheticImage(Object.fromEntries(BIGEARTHNET_BANDS.map((b) => [b, 700])))
+
+  it('says nothing about a Level-2A image of the model\'s extent (12 bands, 1200 m)', () => {
+    expect(exampleCaveats(l2a(), grid)).toEqual([])
+  })
+
+  it('names a 13-band image as Level-1C, and an extent far from 1200 m', () => {
+    const l1c = syntheticImage(Object.fromEntries(S2_L1C_BANDS.map((b) => [b, 700])))
+    expect(exampleCaveats(l1c, grid)).toEqual([expect.stringMatching(/has band B10 \(cirrus\), which only Level-1C \(top-of-atmosphere\) products carry/)])
+    const small = { ...l2a(), bands: new Map([...l2a().bands].map(([b, r]) => [b, { ...r, resolution: r.resolution / 2 }])) }
+    expect(exampleCaveats(small, grid)).toEqual([expect.stringMatching(/covers 600 m × 600 m, the model's patches 1200 m × 1200 m; the whole image is resampled onto the model's 60 × 60 grid/)])
+  })
+
+  it.skipIf(!hasSharedData)('flags the real EuroSAT file on both counts and the real BigEarthNet v2 patch on neither', async () => {
+    expect(exampleCaveats(await readExample(EUROSAT, grid), grid)).toHaveLength(2)
+    expect(exampleCaveats(await readExample(V2_PATCH, grid), grid)).toEqual([])
   })
 })
