@@ -49,6 +49,16 @@ export function hashModel(db: Database.Database, id: string): HashModelInfo | un
     .get(id) as HashModelInfo | undefined
 }
 
+/** Removes a hash model with all its codes and its snapshot (one transaction); returns the number of codes removed. */
+export function dropHashModel(db: Database.Database, id: string): number {
+  return db.transaction(() => {
+    const codes = db.prepare('SELECT count(*) FROM patch_codes WHERE model_id = ?').pluck().get(id) as number
+    db.prepare('DELETE FROM patch_codes WHERE model_id = ?').run(id)
+    db.prepare('DELETE FROM hash_models WHERE id = ?').run(id)
+    return codes
+  })()
+}
+
 /** Every hash model with its number of codes. */
 export function hashModels(db: Database.Database): (HashModelInfo & { codes: number })[] {
   return db

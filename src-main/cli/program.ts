@@ -215,7 +215,8 @@ export function buildProgram(io: CliIo = processIo): Command {
     .addOption(dbOption())
     .option('--model <id or path>', 'hash model: an id in the models folders or a model folder (default milan-demo-128)')
     .option('--workers <n>', 'model runners in worker threads (default 2)')
-    .action(async (opts: { db: string; model?: string; workers?: string }) => {
+    .option('--replace', 'the catalog holds codes of this model id made by another model file (a retrained model): recompute them all')
+    .action(async (opts: { db: string; model?: string; workers?: string; replace?: boolean }) => {
       const modelPath = resolveModel(opts.model)
       const workers = opts.workers === undefined ? 2 : parseCount(opts.workers, '--workers')
       if (workers < 1 || workers > 16) throw new Error(`--workers must be from 1 to 16, not ${workers}`)
@@ -226,6 +227,7 @@ export function buildProgram(io: CliIo = processIo): Command {
         await withProgress(io, async (o) => {
           const result = await indexArchive(catalog, modelPath, {
             workers,
+            ...(opts.replace ? { replace: true } : {}),
             ...(o.signal ? { signal: o.signal } : {}),
             ...(o.onProgress ? { onProgress: o.onProgress } : {}),
             ...(hasDemo ? { pixelSource: resolvePixels } : {}),

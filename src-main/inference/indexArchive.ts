@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto'
 import { readFileSync } from 'node:fs'
 import type { Catalog } from '../catalog/catalog'
-import { ensureHashModel, hashModel, storeCodes } from '../catalog/codes'
+import type Database from 'better-sqlite3'
+import { dropHashModel, ensureHashModel, hashModel, storeCodes } from '../catalog/codes'
 import type { PatchImage } from '../ingest/geotiff'
 import { cardPathOf, readCard, resolveOnnxPath } from './card'
 import type { EncoderWorker, EncoderWorkerFactory } from './indexWorker'
@@ -18,6 +19,22 @@ export interface IndexProgress {
   failed: number
   ratePerSecond: number
   etaSeconds: number | null
+}
+
+/** The first 16 hex digits of a model file's SHA-256: stored with its codes to know which file made them. */
+export function modelFileStamp(onnxPath: string): string {
+  return createHash('sha256').update(readFileSync(onnxPath)).digest('hex').slice(0, 16)
+}
+
+/**
+ * Null when the catalog's codes of `modelId` (if any) were made by the model file with this stamp; else
+ * what is wrong, for an error: codes of one model compared with codes of another are meaningless.
+ */
+export function staleCodesMessage(db: Database.Database, modelId: string, stamp: string): string | null {
+  const existing = hashModel(db, modelId)
+  const made = existing?.description ? /sha256 ([0-9a-f]{16})/.exec(existing.description)?.[1] : undefined
+  if (!made || made === stamp) return null
+  return `the catalog holds codes of model "${modelId}" made by another model file (sha256 ${made}…, this one ${stamp}…)`
 }
 
 /** Options of `indexArchive`. */
@@ -39,6 +56,11 @@ export interface IndexOptions {
   workers?: number
   /** onnxruntime threads per runner (default 1). */
   threads?: number
+  /**
+   * When the catalog holds codes of this model id made by another model file (a retrained model): remove
+   * them and index afresh, once the new model has opened. Without it, that case is an error.
+   */
+  replace?: boolean
 }
 
 /** A patch that got no code, and why. */
@@ -99,17 +121,11 @@ export async function indexArchive(catalog: Catalog, modelPath: string, options:
   const batchSize = Math.max(1, Math.floor(options.batchSize ?? 64))
   const onnxPath = resolveOnnxPath(modelPath)
   const card = readCard(cardPathOf(onnxPath))
-  const sha = createHash('sha256').update(readFileSync(onnxPath)).digest('hex')
-  const description = `${card.name} (sha256 ${sha.slice(0, 16)})`
+  const sha = modelFileStamp(onnxPath)
+  const description = `${card.name} (sha256 ${sha})`
   const db = catalog.db
-  const existing = hashModel(db, card.id)
-  const stamp = existing?.description ? /sha256 ([0-9a-f]{16})/.exec(existing.description)?.[1] : undefined
-  if (stamp && stamp !== sha.slice(0, 16)) {
-    throw new Error(
-      `the catalog holds codes of model "${card.id}" made by another model file (sha256 ${stamp}…, this one ${sha.slice(0, 16)}…); ` +
-        `give the new model its own id, or delete the old codes first`,
-    )
-  }
+  const stale = staleCodesMessage(db, card.id, sha)
+  if (stale && !options.replace) throw new Error(`${stale}; run \`earthqube index --replace\` to recompute them with this one, or give the new model its own id`)
 
   const factory = options.workerFactory ?? threadEncoderWorkerFactory()
   const count = Math.max(1, Math.floor(options.workers ?? 2))
@@ -123,6 +139,7 @@ export async function indexArchive(catalog: Catalog, modelPath: string, options:
     if (workers[0]!.bits !== card.bits || workers[0]!.id !== card.id) {
       throw new Error(`model ${onnxPath} opened as "${workers[0]!.id}" (${workers[0]!.bits} bits), its card says "${card.id}" (${card.bits} bits)`)
     }
+    if (stale) dropHashModel(db, card.id)
     ensureHashModel(db, card.id, card.bits, description)
 
     const total = db.prepare('SELECT count(*) FROM patches WHERE pixels_path IS NOT NULL').pluck().get() as number

@@ -13,6 +13,8 @@ import { Encoder } from '../../../src-main/inference/encoder'
 import type { IndexProgress } from '../../../src-main/inference/indexArchive'
 import { IndexCancelledError, indexArchive } from '../../../src-main/inference/indexArchive'
 import { inProcessEncoderWorker } from '../../../src-main/inference/indexWorker'
+import { SearchEngine } from '../../../src-main/search/engine'
+import { SimilarityService } from '../../../src-main/search/similar'
 import { snapshot, syntheticImage, tinyModel, trainerPython, writeMultiband, writeSyntheticV1 } from './fixtures'
 
 const hasTorch = trainerPython() !== null
@@ -167,8 +169,31 @@ describe.skipIf(!hasTorch)('indexArchive', () => {
     writeFileSync(join(other, 'model.card.json'), JSON.stringify(card))
     // Another network (the untrained one) with the same card, hence the same id.
     copyFileSync(join(tinyModel(0)!, 'model.onnx'), join(other, 'model.onnx'))
+    const before = snapshot(catalog)
     await expect(indexArchive(catalog, other, { workerFactory: inProcessEncoderWorker })).rejects.toThrow(
-      /the catalog holds codes of model "test-milan" made by another model file/,
+      /the catalog holds codes of model "test-milan" made by another model file \(sha256 [0-9a-f]{16}…, this one [0-9a-f]{16}…\); run `earthqube index --replace`/,
     )
+    expect(snapshot(catalog)).toEqual(before)
+
+    // A query by file with the retrained model would compare its code with the old model's codes: refused.
+    const similar = new SimilarityService(catalog, new SearchEngine(catalog.db))
+    await expect(similar.similarToFile(folders[0]!, { k: 3 }, { model: other })).rejects.toThrow(
+      /made by another model file .*, so they cannot be compared with this file's code; run `earthqube index --replace`/,
+    )
+
+    // --replace with a model that does not open changes nothing; with the retrained model it recomputes every code.
+    const beforeReplace = snapshot(catalog) // the search engine has written its scan snapshot (a cache) since
+    const corrupt = modelCopy('corrupt-replace', (c) => delete c.model.sha256, Buffer.from('garbage'))
+    await expect(indexArchive(catalog, corrupt, { workerFactory: inProcessEncoderWorker, replace: true })).rejects.toThrow(/not a readable ONNX model/)
+    expect(snapshot(catalog)).toEqual(beforeReplace)
+    const old = loadCodes(catalog.db, 'test-milan')
+    const r = await indexArchive(catalog, other, { workerFactory: inProcessEncoderWorker, workers: 1, replace: true })
+    expect(r).toMatchObject({ stored: GOOD, alreadyCoded: 0 })
+    const fresh = loadCodes(catalog.db, 'test-milan')
+    expect(Array.from(fresh.ids)).toEqual(Array.from(old.ids))
+    expect(Buffer.from(fresh.words.buffer).equals(Buffer.from(old.words.buffer))).toBe(false)
+    const hits = await similar.similarToFile(folders[0]!, { k: 1 }, { model: other })
+    expect(hits.items[0]).toEqual({ name: 'P0', distance: 0 })
+    await similar.close()
   })
 })
