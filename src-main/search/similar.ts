@@ -48,23 +48,30 @@ export function resolveHashModel(catalog: Catalog, model?: string): string {
  * (HashIndex), optionally restricted to a catalog query's matches ("similar images in this area").
  */
 export class SimilarityService {
-  private readonly indexes = new Map<string, Promise<HashIndex>>()
+  /** Per model: the loaded index and the version of the codes it holds (hash_models' creation time and generation). */
+  private readonly indexes = new Map<string, { version: string; index: Promise<HashIndex> }>()
 
   constructor(
     private readonly catalog: Catalog,
     private readonly engine: SearchEngine,
   ) {}
 
-  /** The hash index of a model's codes, loaded once. */
+  /**
+   * The hash index of a model's codes, loaded once and again when they change (another process indexed,
+   * re-indexed with --replace or removed codes): the model's generation counts every change of its codes.
+   */
   index(model: string): Promise<HashIndex> {
-    let index = this.indexes.get(model)
-    if (!index) {
-      index = Promise.resolve().then(() => {
-        const { bits, ids, words } = loadCodes(this.catalog.db, model)
-        return HashIndex.fromArrays(bits, ids, words)
-      })
-      this.indexes.set(model, index)
-    }
+    const version = String(
+      this.catalog.db.prepare("SELECT created_at || ':' || generation FROM hash_models WHERE id = ?").pluck().get(model) ?? 'none',
+    )
+    const cached = this.indexes.get(model)
+    if (cached?.version === version) return cached.index
+    if (cached) void cached.index.then((old) => old.close(), () => undefined)
+    const index = Promise.resolve().then(() => {
+      const { bits, ids, words } = loadCodes(this.catalog.db, model)
+      return HashIndex.fromArrays(bits, ids, words)
+    })
+    this.indexes.set(model, { version, index })
     return index
   }
 
@@ -116,7 +123,7 @@ export class SimilarityService {
 
   /** Releases the indexes' workers. */
   async close(): Promise<void> {
-    for (const index of this.indexes.values()) (await index).close()
+    for (const { index } of this.indexes.values()) (await index).close()
     this.indexes.clear()
   }
 }

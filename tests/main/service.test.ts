@@ -130,6 +130,17 @@ describe('AppService', () => {
       expect(await service.handle('similar:query', { name: 'nope' })).toEqual({ ok: false, error: expect.stringMatching(/unknown patch "nope"/) })
       expect(await service.handle('similar:query', { name: names[0], k: 2, radius: 1 })).toEqual({ ok: false, error: expect.stringMatching(/give k or radius, not both/) })
       expect(await service.handle('similar:query', { name: names[0], radius: 40 })).toEqual({ ok: false, error: expect.stringMatching(/radius 40 is out of range 0–16 for 64-bit codes/) })
+
+      // Codes changed by another process (a re-index) are seen by the next query: the index reloads.
+      const writer = Catalog.open(file)
+      storeCodes(writer.db, 'fixture-64', [{ patchId: ids[4]!, code: Uint8Array.of(0, 0, 0, 0, 0, 0, 0, 0) }])
+      writer.close()
+      const again = await service.handle('similar:query', { name: names[0], k: 2 })
+      if (!again.ok) throw new Error(again.error)
+      expect(again.value.items).toEqual([
+        { name: names[0], distance: 0 },
+        { name: names[4], distance: 0 },
+      ])
     })
 
     it('stores feedback and returns its id', async () => {
