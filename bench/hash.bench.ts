@@ -18,7 +18,7 @@ import type { SearchOptions } from '../src-main/hashindex/hashIndex'
 import type { Neighbor } from '../src-main/hashindex/neighbor'
 import { referenceDistances, referenceKnn, referenceRadius } from '../src-main/hashindex/reference'
 import { machineLine, percentile, recordBenchmark, table } from './report'
-import { rng } from '../tests/support'
+import { insertBarePatches, rng } from '../tests/support'
 
 const BITS: CodeBits = 128
 const W = BITS / 32
@@ -239,15 +239,7 @@ function catalogLoad(words: Uint32Array): CatalogLoad {
   try {
     const catalog = Catalog.open(join(dir, 'catalog.db'))
     const t0 = performance.now()
-    catalog.db.exec(`INSERT INTO archives (id, name, nomenclature) VALUES (1, 'synthetic', 'ben19')`)
-    catalog.db
-      .prepare(
-        `WITH RECURSIVE seq(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM seq WHERE i < ?)
-         INSERT INTO patches (id, name, archive_id, satellite, acquired_at, season, epsg, utm_west, utm_south, utm_east,
-           utm_north, footprint, labels_mask)
-         SELECT i, 'S2A_synthetic_' || i, 1, 'S2A', 1500000000 + i, 1, 32633, 0, 0, 1200, 1200, zeroblob(64), 0 FROM seq`,
-      )
-      .run(n)
+    insertBarePatches(catalog.db, n, 'S2A_synthetic_')
     ensureHashModel(catalog.db, 'bench', BITS)
     const bytes = new Uint8Array(words.buffer, words.byteOffset, words.byteLength)
     storeCodes(

@@ -264,29 +264,20 @@ async function main(): Promise<void> {
   const knnMs = (performance.now() - tKnn) / QUERY_N
   index.close()
 
-  // Rankings of float vectors by exact cosine (rows are normalised once; `centre` subtracts the database mean first).
-  const unitRows = (a: Float32Array, n: number, dims: number, centre: Float64Array | null): Float32Array => {
+  // Rankings of float vectors by exact cosine (rows are normalised once).
+  const unitRows = (a: Float32Array, n: number, dims: number): Float32Array => {
     const out = new Float32Array(n * dims)
     for (let r = 0; r < n; r++) {
       let s = 0
-      for (let j = 0; j < dims; j++) {
-        const v = a[r * dims + j]! - (centre ? centre[j]! : 0)
-        out[r * dims + j] = v
-        s += v * v
-      }
+      for (let j = 0; j < dims; j++) s += a[r * dims + j]! ** 2
       const inv = 1 / Math.sqrt(s || 1)
-      for (let j = 0; j < dims; j++) out[r * dims + j]! *= inv
+      for (let j = 0; j < dims; j++) out[r * dims + j] = a[r * dims + j]! * inv
     }
     return out
   }
-  const columnMeans = (a: Float32Array, n: number, dims: number): Float64Array => {
-    const m = new Float64Array(dims)
-    for (let r = 0; r < n; r++) for (let j = 0; j < dims; j++) m[j] = m[j]! + a[r * dims + j]! / n
-    return m
-  }
-  const cosineRanking = (qv: Float32Array, dv: Float32Array, dims: number, centre: Float64Array | null): number[][] => {
-    const qN = unitRows(qv, QUERY_N, dims, centre)
-    const dN = unitRows(dv, DB_N, dims, centre)
+  const cosineRanking = (qv: Float32Array, dv: Float32Array, dims: number): number[][] => {
+    const qN = unitRows(qv, QUERY_N, dims)
+    const dN = unitRows(dv, DB_N, dims)
     return Array.from({ length: QUERY_N }, (_, q) => {
       const d = new Float64Array(DB_N)
       for (let i = 0; i < DB_N; i++) {
@@ -301,24 +292,24 @@ async function main(): Promise<void> {
   // Random-projection LSH: seeded Gaussian hyperplanes (Box–Muller), sign bits, Hamming ranking (brute force).
   const rand = rng(SEED)
   const gaussian = (): number => Math.sqrt(-2 * Math.log(1 - rand())) * Math.cos(2 * Math.PI * rand())
-  const project = (a: Float32Array, n: number, dims: number, planes: Float32Array, centre: Float64Array | null): Uint32Array => {
+  const project = (a: Float32Array, n: number, dims: number, planes: Float32Array): Uint32Array => {
     const p = new Float32Array(n * bits)
     for (let r = 0; r < n; r++) {
       for (let h = 0; h < bits; h++) {
         let s = 0
-        for (let j = 0; j < dims; j++) s += planes[h * dims + j]! * (a[r * dims + j]! - (centre ? centre[j]! : 0))
+        for (let j = 0; j < dims; j++) s += planes[h * dims + j]! * a[r * dims + j]!
         p[r * bits + h] = s
       }
     }
     return signWords(p, n, bits)
   }
   /** LSH_DRAWS independent hyperplane draws over the same vectors; their mean scores and the spread of mAP@100. */
-  const lsh = (qv: Float32Array, dv: Float32Array, dims: number, centre: Float64Array | null): { s: Scores; sd: number; draws: Scores[] } => {
+  const lsh = (qv: Float32Array, dv: Float32Array, dims: number): { s: Scores; sd: number; draws: Scores[] } => {
     const draws: Scores[] = []
     for (let t = 0; t < LSH_DRAWS; t++) {
       const planes = Float32Array.from({ length: bits * dims }, gaussian)
-      const lshDb = project(dv, DB_N, dims, planes, centre)
-      const lshQ = project(qv, QUERY_N, dims, planes, centre)
+      const lshDb = project(dv, DB_N, dims, planes)
+      const lshQ = project(qv, QUERY_N, dims, planes)
       const ranked = Array.from({ length: QUERY_N }, (_, q) => topByDistance(hammingAll(lshQ.subarray(q * words, (q + 1) * words), lshDb, words), MAX_K))
       draws.push(score(qs.masks, db.masks, ranked))
     }
@@ -340,16 +331,19 @@ async function main(): Promise<void> {
   const rows: Row[] = [{ key: 'codes', method: `(a) MiLaN ${bits}-bit codes`, search: 'Hamming, HashIndex.knn', s: score(qs.masks, db.masks, milan) }]
 
   // (b) The float activations, exact cosine; (c) LSH over them.
-  rows.push({ key: 'float', method: `(b) float activations (${bits} tanh)`, search: 'exact cosine', s: score(qs.masks, db.masks, cosineRanking(qs.acts, db.acts, bits, null)) })
-  const lshActs = lsh(qs.acts, db.acts, bits, null)
+  rows.push({ key: 'float', method: `(b) float activations (${bits} tanh)`, search: 'exact cosine', s: score(qs.masks, db.masks, cosineRanking(qs.acts, db.acts, bits)) })
+  const lshActs = lsh(qs.acts, db.acts, bits)
   rows.push({ key: 'lshActs', method: `(c) random-projection LSH, ${bits} bits, over (b)`, search: `Hamming, brute force; mean of ${LSH_DRAWS} draws`, s: lshActs.s, sd: lshActs.sd, draws: lshActs.draws })
 
   // (b2, c2) The pooled CNN features the hash head reads (centred with the database mean), when the model exports them.
   if (db.feats && qs.feats) {
     const w = db.feats.width
-    const centre = columnMeans(db.feats.values, DB_N, w)
-    rows.push({ key: 'feats', method: `(b2) float CNN features (${w}, pooled, centred)`, search: 'exact cosine', s: score(qs.masks, db.masks, cosineRanking(qs.feats.values, db.feats.values, w, centre)) })
-    const lshFeats = lsh(qs.feats.values, db.feats.values, w, centre)
+    const mean = new Float64Array(w)
+    db.feats.values.forEach((v, i) => (mean[i % w] = mean[i % w]! + v / DB_N))
+    const dbF = db.feats.values.map((v, i) => v - mean[i % w]!)
+    const qF = qs.feats.values.map((v, i) => v - mean[i % w]!)
+    rows.push({ key: 'feats', method: `(b2) float CNN features (${w}, pooled, centred)`, search: 'exact cosine', s: score(qs.masks, db.masks, cosineRanking(qF, dbF, w)) })
+    const lshFeats = lsh(qF, dbF, w)
     rows.push({ key: 'lshFeats', method: `(c2) random-projection LSH, ${bits} bits, over (b2)`, search: `Hamming, brute force; mean of ${LSH_DRAWS} draws`, s: lshFeats.s, sd: lshFeats.sd, draws: lshFeats.draws })
   }
 
@@ -359,7 +353,7 @@ async function main(): Promise<void> {
   const sd = Array.from({ length: nb }, (_, b) => Math.sqrt(db.means.reduce((s, m) => s + (m[b]! - mu[b]!) ** 2, 0) / DB_N) || 1)
   const z = (m: number[]): number[] => m.map((v, b) => (v - mu[b]!) / sd[b]!)
   const dbZ = db.means.map(z)
-  const lshMeans = lsh(Float32Array.from(qs.means.flatMap(z)), Float32Array.from(dbZ.flat()), nb, null)
+  const lshMeans = lsh(Float32Array.from(qs.means.flatMap(z)), Float32Array.from(dbZ.flat()), nb)
   rows.push({ key: 'lshMeans', method: `(c3) random-projection LSH, ${bits} bits, over (d)`, search: `Hamming, brute force; mean of ${LSH_DRAWS} draws`, s: lshMeans.s, sd: lshMeans.sd, draws: lshMeans.draws })
   rows.push({
     key: 'means',

@@ -1,4 +1,19 @@
 /** Test and benchmark helpers shared across runtimes' test folders. */
+import type Database from 'better-sqlite3'
+
+/**
+ * Archive 1 and patches 1..n named `<prefix><i>`, with only the columns the schema requires: rows for
+ * hash codes to belong to, in tests and benchmarks of the code tables.
+ */
+export function insertBarePatches(db: Database.Database, n: number, prefix: string): void {
+  db.exec(`INSERT INTO archives (id, name, nomenclature) VALUES (1, 'synthetic', 'ben19')`)
+  db.prepare(
+    `WITH RECURSIVE seq(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM seq WHERE i < ?)
+     INSERT INTO patches (id, name, archive_id, satellite, acquired_at, season, epsg, utm_west, utm_south, utm_east,
+       utm_north, footprint, labels_mask)
+     SELECT i, ? || i, 1, 'S2A', 1500000000 + i, 1, 32633, 0, 0, 1200, 1200, zeroblob(64), 0 FROM seq`,
+  ).run(n, prefix)
+}
 
 /** A seeded pseudo-random generator in [0, 1) (mulberry32): data sets are the same on every run. */
 export function rng(seed: number): () => number {

@@ -49,13 +49,11 @@ export function hashModel(db: Database.Database, id: string): HashModelInfo | un
     .get(id) as HashModelInfo | undefined
 }
 
-/** Removes a hash model with all its codes and its snapshot (one transaction); returns the number of codes removed. */
-export function dropHashModel(db: Database.Database, id: string): number {
-  return db.transaction(() => {
-    const codes = db.prepare('SELECT count(*) FROM patch_codes WHERE model_id = ?').pluck().get(id) as number
+/** Removes a hash model with all its codes and its snapshot (one transaction). */
+export function dropHashModel(db: Database.Database, id: string): void {
+  db.transaction(() => {
     db.prepare('DELETE FROM patch_codes WHERE model_id = ?').run(id)
     db.prepare('DELETE FROM hash_models WHERE id = ?').run(id)
-    return codes
   })()
 }
 

@@ -77,6 +77,8 @@ export interface LoadedModel {
   card: ModelCard
   spec: InputSpec
   session: ort.InferenceSession
+  /** SHA-256 of the ONNX file as loaded (hex): which file made a set of codes. */
+  sha256: string
 }
 
 /** Options for opening a model. */
@@ -202,8 +204,8 @@ export async function loadModel(path: string, options: LoadModelOptions = {}): P
   } catch (e) {
     throw new Error(`cannot read model ${onnxPath} (${message(e)})`)
   }
+  const sha = createHash('sha256').update(bytes).digest('hex')
   if (card.model.sha256) {
-    const sha = createHash('sha256').update(bytes).digest('hex')
     if (sha !== card.model.sha256) {
       throw new Error(`${file} is not the model its card describes (SHA-256 ${sha.slice(0, 12)}…, card says ${card.model.sha256.slice(0, 12)}…)`)
     }
@@ -225,7 +227,7 @@ export async function loadModel(path: string, options: LoadModelOptions = {}): P
     await session.release()
     throw e
   }
-  return { id: card.id, onnxPath, cardPath, card, spec: inputSpecOf(card), session }
+  return { id: card.id, onnxPath, cardPath, card, spec: inputSpecOf(card), session, sha256: sha }
 }
 
 /** A model folder found under the models root: its card, or why it cannot be used. */

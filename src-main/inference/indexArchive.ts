@@ -21,18 +21,22 @@ export interface IndexProgress {
   etaSeconds: number | null
 }
 
-/** The first 16 hex digits of a model file's SHA-256: stored with its codes to know which file made them. */
-export function modelFileStamp(onnxPath: string): string {
-  return createHash('sha256').update(readFileSync(onnxPath)).digest('hex').slice(0, 16)
+/** A model's codes carry the first 16 hex digits of its file's SHA-256 in hash_models.description. */
+const stampOf = (sha256: string): string => sha256.slice(0, 16)
+
+/** The description stored with a model's codes: its name and the stamp of the file that made them. */
+function codesDescription(name: string, sha256: string): string {
+  return `${name} (sha256 ${stampOf(sha256)})`
 }
 
 /**
- * Null when the catalog's codes of `modelId` (if any) were made by the model file with this stamp; else
+ * Null when the catalog's codes of `modelId` (if any) were made by the model file with this SHA-256; else
  * what is wrong, for an error: codes of one model compared with codes of another are meaningless.
  */
-export function staleCodesMessage(db: Database.Database, modelId: string, stamp: string): string | null {
+export function staleCodesMessage(db: Database.Database, modelId: string, sha256: string): string | null {
   const existing = hashModel(db, modelId)
   const made = existing?.description ? /sha256 ([0-9a-f]{16})/.exec(existing.description)?.[1] : undefined
+  const stamp = stampOf(sha256)
   if (!made || made === stamp) return null
   return `the catalog holds codes of model "${modelId}" made by another model file (sha256 ${made}…, this one ${stamp}…)`
 }
@@ -121,8 +125,8 @@ export async function indexArchive(catalog: Catalog, modelPath: string, options:
   const batchSize = Math.max(1, Math.floor(options.batchSize ?? 64))
   const onnxPath = resolveOnnxPath(modelPath)
   const card = readCard(cardPathOf(onnxPath))
-  const sha = modelFileStamp(onnxPath)
-  const description = `${card.name} (sha256 ${sha})`
+  // The workers load the model; here only the file's hash is needed.
+  const sha = createHash('sha256').update(readFileSync(onnxPath)).digest('hex')
   const db = catalog.db
   const stale = staleCodesMessage(db, card.id, sha)
   if (stale && !options.replace) throw new Error(`${stale}; run \`earthqube index --replace\` to recompute them with this one, or give the new model its own id`)
@@ -140,7 +144,7 @@ export async function indexArchive(catalog: Catalog, modelPath: string, options:
       throw new Error(`model ${onnxPath} opened as "${workers[0]!.id}" (${workers[0]!.bits} bits), its card says "${card.id}" (${card.bits} bits)`)
     }
     if (stale) dropHashModel(db, card.id)
-    ensureHashModel(db, card.id, card.bits, description)
+    ensureHashModel(db, card.id, card.bits, codesDescription(card.name, sha))
 
     const total = db.prepare('SELECT count(*) FROM patches WHERE pixels_path IS NOT NULL').pluck().get() as number
     const alreadyCoded = db

@@ -5,7 +5,7 @@ import type { SearchEngine } from './engine'
 import { Encoder } from '../inference/encoder'
 import { exampleCaveats, readExample } from '../inference/validate'
 import { resolveModel } from '../inference/modelRegistry'
-import { modelFileStamp, staleCodesMessage } from '../inference/indexArchive'
+import { staleCodesMessage } from '../inference/indexArchive'
 
 /** How many neighbours, or which radius: exactly one of the two. */
 export type SimilarMode = { k: number } | { radius: number }
@@ -93,7 +93,7 @@ export class SimilarityService {
     const encoder = await Encoder.open(resolveModel(options.model))
     try {
       const model = resolveHashModel(this.catalog, encoder.model.card.id)
-      const stale = staleCodesMessage(this.catalog.db, model, modelFileStamp(encoder.model.onnxPath))
+      const stale = staleCodesMessage(this.catalog.db, model, encoder.model.sha256)
       if (stale) throw new Error(`${stale}, so they cannot be compared with this file's code; run \`earthqube index --replace\` to recompute them`)
       const image = await readExample(path, encoder.model.card)
       const [code] = await encoder.encode([image])

@@ -5,6 +5,7 @@ import type { CodeBits } from '../../../src-main/catalog/codes'
 import { codeBytes, toCodeWords } from '../../../src-main/hashindex/codeWords'
 import { HashIndex } from '../../../src-main/hashindex/hashIndex'
 import { rng } from './syntheticCodes'
+import { insertBarePatches } from '../../support'
 
 const open: { close(): void }[] = []
 afterEach(() => {
@@ -15,15 +16,7 @@ afterEach(() => {
 function catalogWithPatches(n: number): Catalog {
   const catalog = Catalog.open(':memory:')
   open.push(catalog)
-  catalog.db.exec(`INSERT INTO archives (id, name, nomenclature) VALUES (1, 'test', 'ben19')`)
-  catalog.db
-    .prepare(
-      `WITH RECURSIVE seq(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM seq WHERE i < ?)
-       INSERT INTO patches (id, name, archive_id, satellite, acquired_at, season, epsg, utm_west, utm_south, utm_east,
-         utm_north, footprint, labels_mask)
-       SELECT i, 'P' || i, 1, 'S2A', 1500000000, 1, 32633, 0, 0, 1200, 1200, zeroblob(64), 0 FROM seq`,
-    )
-    .run(n)
+  insertBarePatches(catalog.db, n, 'P')
   return catalog
 }
 
