@@ -1,22 +1,7 @@
 import { resolve } from 'node:path'
 import { defineConfig } from 'electron-vite'
 import vue from '@vitejs/plugin-vue'
-import { createRequire } from 'node:module'
-import { chmodSync, existsSync, readFileSync } from 'node:fs'
-
-// Electron is an optional dependency: where its runtime could not be installed (no download allowed),
-// electron-vite still needs its major version to pick build targets; take it from package.json.
-if (!process.env.ELECTRON_MAJOR_VER) {
-  try {
-    createRequire(import.meta.url).resolve('electron/package.json')
-  } catch {
-    const pkg = JSON.parse(readFileSync(resolve(__dirname, 'package.json'), 'utf8')) as {
-      optionalDependencies?: Record<string, string>
-    }
-    const range = pkg.optionalDependencies?.electron ?? ''
-    process.env.ELECTRON_MAJOR_VER = /\d+/.exec(range)?.[0] ?? '41'
-  }
-}
+import { chmodSync, existsSync } from 'node:fs'
 
 // One build for the three Electron parts. The main build also emits the plain-Node entry points
 // (the `earthqube` CLI, the browser-mode server), which share the core but never import electron.

@@ -17,19 +17,5 @@ export default tseslint.config(
       'vue/multi-word-component-names': 'off',
     },
   },
-  {
-    // The core runs without Electron: only the app adapter (src-main/app) may import it.
-    files: ['src-main/**/*.ts'],
-    ignores: ['src-main/app/**'],
-    rules: {
-      'no-restricted-imports': ['error', { paths: [{ name: 'electron', message: 'Only src-main/app/ may import electron; the core stays plain Node.' }] }],
-    },
-  },
-  {
-    // The renderer is untrusted web code: no Node built-ins, no main-process modules except the contract.
-    files: ['src-renderer/**/*.{ts,vue}'],
-    rules: {
-      'no-restricted-imports': ['error', { patterns: [{ group: ['node:*', 'electron', '**/src-main/!(contract)/**'], message: 'The renderer reaches main only through the IPC contract.' }] }],
-    },
-  },
+  // Which folder may import what is checked by dependency-cruiser (.dependency-cruiser.cjs, `npm run check:deps`).
 )

@@ -19,7 +19,7 @@ import { importDemo } from '../src-main/demo/importDemo'
 import { importV2 } from '../src-main/ingest/bigearthnetV2'
 import { Encoder } from '../src-main/inference/encoder'
 import { indexArchive } from '../src-main/inference/indexArchive'
-import { resolvePixels } from '../src-main/inference/pixelSources'
+import { resolvePixels } from '../src-main/pixels/pixelSources'
 import { readExample } from '../src-main/inference/validate'
 import { machineLine, percentile, recordBenchmark, table } from './report'
 

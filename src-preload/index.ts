@@ -1,23 +1,24 @@
+import type { IpcRendererEvent } from 'electron'
 import { contextBridge, ipcRenderer } from 'electron'
-import type { EarthqubeApi, IpcCallName, IpcResponse, IpcResult } from '../src-main/contract/ipc'
+import { bindApi } from '../src-main/contract/api'
+import { EVENT_CHANNEL } from '../src-main/contract/calls'
+import type { AppEvent } from '../src-main/contract/ipc'
 
-// The bridge between the sandboxed renderer and main: one named function per contract call, each
-// sending exactly its own channel with at most one argument. ipcRenderer itself never reaches the
-// page. Only types come from the contract, so this bundle stays a few lines of CommonJS (sandboxed
-// preloads cannot load ES modules or anything but electron's renderer modules).
+// The bridge between the sandboxed renderer and main: the contract's functions, built from its call
+// list (one channel per call, at most one argument), and one event subscription. ipcRenderer itself
+// never reaches the page. Only the zod-free call list comes from the contract, so this bundle stays a
+// few lines of CommonJS (sandboxed preloads cannot load ES modules or anything but electron's modules).
 
-function invoke<N extends IpcCallName>(name: N, request?: unknown): Promise<IpcResult<IpcResponse<N>>> {
-  const sending = request === undefined ? ipcRenderer.invoke(name) : ipcRenderer.invoke(name, request)
-  return sending as Promise<IpcResult<IpcResponse<N>>>
-}
-
-const api: EarthqubeApi = {
-  catalogStats: () => invoke('catalog:stats'),
-  searchQuery: (query) => invoke('search:query', query),
-  feedbackAdd: (feedback) => invoke('feedback:add', feedback),
-  similarQuery: (request) => invoke('similar:query', request),
-  appInfo: () => invoke('app:info'),
-}
+const api = bindApi({
+  invoke: (name, request) => (request === undefined ? ipcRenderer.invoke(name) : ipcRenderer.invoke(name, request)),
+  subscribe: (listener) => {
+    const onEvent = (_event: IpcRendererEvent, event: AppEvent): void => listener(event)
+    ipcRenderer.on(EVENT_CHANNEL, onEvent)
+    return () => {
+      ipcRenderer.removeListener(EVENT_CHANNEL, onEvent)
+    }
+  },
+})
 
 // The key must match `window.earthqube` in src-renderer/src/env.d.ts.
 contextBridge.exposeInMainWorld('earthqube', api)

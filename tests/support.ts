@@ -1,5 +1,25 @@
 /** Test and benchmark helpers shared across runtimes' test folders. */
 import type Database from 'better-sqlite3'
+import { tmpdir } from 'node:os'
+import { join, resolve } from 'node:path'
+import type { ModelFolders } from '../src-main/inference/modelRegistry'
+import { ModelRegistry } from '../src-main/inference/modelRegistry'
+
+/** The checkout's root. */
+export const REPO_ROOT = resolve(__dirname, '..')
+
+/**
+ * The model folders tests use: the shipped resources/models and, unless given, a user folder that does
+ * not exist (tests never see the machine's own ~/.earthqube/models).
+ */
+export function testModelFolders(user = join(tmpdir(), 'earthqube-tests-no-user-models')): ModelFolders {
+  return { shipped: join(REPO_ROOT, 'resources', 'models'), user }
+}
+
+/** A model registry over `testModelFolders`. */
+export function testModels(user?: string): ModelRegistry {
+  return new ModelRegistry(testModelFolders(user))
+}
 
 /**
  * Archive 1 and patches 1..n named `<prefix><i>`, with only the columns the schema requires: rows for

@@ -1,10 +1,14 @@
 import { app, BrowserWindow, ipcMain, shell } from 'electron'
+import { homedir } from 'node:os'
+import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
-import { resolveCatalogPath } from './catalogPath'
-import { registerIpcHandlers } from './ipc'
+import { modelFoldersOf } from '../service/appFolders'
+import type { HostEnvironment } from '../service/appFolders'
+import { resolveCatalogPath } from '../service/catalogPath'
+import { forwardEvents, registerIpcHandlers } from './ipc'
 import { rendererLocationFor } from './rendererLocation'
-import { AppService } from './service'
+import { AppService } from '../service/appService'
 import { createMainWindow, hardenWebContents } from './window'
 
 // The Electron entry point: the only module that imports electron's values. It wires Electron's
@@ -13,6 +17,9 @@ import { createMainWindow, hardenWebContents } from './window'
 /** Built files, next to this bundle (out/main/index.js). */
 const preload = fileURLToPath(new URL('../preload/index.cjs', import.meta.url))
 const builtIndexHtml = fileURLToPath(new URL('../renderer/index.html', import.meta.url))
+/** The app's resources: beside the package when packaged (electron-builder's extraResources), else in the checkout. */
+const resourcesDir = (packaged: boolean): string =>
+  packaged ? join(process.resourcesPath, 'resources') : fileURLToPath(new URL('../../resources/', import.meta.url))
 
 // Every renderer runs sandboxed, whatever a window's options say.
 app.enableSandbox()
@@ -47,13 +54,25 @@ if (!app.requestSingleInstanceLock()) {
   app
     .whenReady()
     .then(() => {
+      const host: HostEnvironment = { env: process.env, home: homedir(), resourcesDir: resourcesDir(app.isPackaged) }
       const service = new AppService({
-        catalogPath: resolveCatalogPath({ flag, env: process.env, defaultDir: app.getPath('userData') }),
+        catalogPath: resolveCatalogPath({ flag, env: host.env, defaultDir: app.getPath('userData') }),
         mode: 'electron',
         version: app.getVersion(),
+        models: modelFoldersOf(host),
       })
       registerIpcHandlers(ipcMain, service, renderer)
-      app.on('will-quit', () => service.close())
+      forwardEvents(service, () => BrowserWindow.getAllWindows().map((w) => w.webContents))
+      // Quit waits for running jobs to cancel (an import rolls back) and the catalog to close.
+      let closed = false
+      app.on('will-quit', (event) => {
+        if (closed) return
+        event.preventDefault()
+        service.close().finally(() => {
+          closed = true
+          app.quit()
+        })
+      })
       openWindow()
       app.on('activate', () => {
         if (BrowserWindow.getAllWindows().length === 0) openWindow()

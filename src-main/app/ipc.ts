@@ -1,12 +1,25 @@
-import type { IpcMain, IpcMainInvokeEvent } from 'electron'
-import type { IpcResult } from '../contract/ipc'
-import { IPC_CALL_NAMES, fail } from '../contract/ipc'
+import type { IpcMain, IpcMainInvokeEvent, WebContents } from 'electron'
+import type { AppEvent, IpcResult } from '../contract/ipc'
+import { EVENT_CHANNEL, IPC_CALL_NAMES, fail } from '../contract/ipc'
 import type { RendererLocation } from './rendererLocation'
 import { isRendererUrl } from './rendererLocation'
-import type { AppService } from './service'
+import type { AppService } from '../service/appService'
 
-/** The part of an invoke event the adapter reads. */
-export type InvokeEvent = Pick<IpcMainInvokeEvent, 'senderFrame'>
+/** The part of a sending frame the adapter reads: where it is and whether it is the top frame. */
+export interface SenderFrame {
+  readonly url: string
+  readonly origin: string
+  readonly parent: SenderFrame | null
+}
+
+/** The part of an invoke event the adapter reads; Electron's IpcMainInvokeEvent fits it. */
+export interface InvokeEvent {
+  readonly senderFrame: SenderFrame | null
+}
+
+// Compile-time: Electron's own event still fits what the adapter reads.
+const electronEventFits: (e: IpcMainInvokeEvent) => InvokeEvent = (e) => e
+void electronEventFits
 /** The part of ipcMain the adapter uses; Electron's ipcMain fits it and tests pass a fake. */
 export interface IpcMainRegistry {
   handle(channel: string, listener: (event: InvokeEvent, ...args: unknown[]) => Promise<unknown>): void
@@ -39,4 +52,17 @@ export function registerIpcHandlers(
   return () => {
     for (const name of IPC_CALL_NAMES) ipcMain.removeHandler(name)
   }
+}
+
+/** The part of a window's webContents that events go to; Electron's fits it and tests pass a fake. */
+export type EventTarget = Pick<WebContents, 'send' | 'isDestroyed'>
+
+/**
+ * Forwards every event of the service to the app's windows, on the one event channel the preload
+ * listens to. Returns the function that stops forwarding.
+ */
+export function forwardEvents(service: Pick<AppService, 'onEvent'>, targets: () => EventTarget[]): () => void {
+  return service.onEvent((event: AppEvent) => {
+    for (const contents of targets()) if (!contents.isDestroyed()) contents.send(EVENT_CHANNEL, event)
+  })
 }

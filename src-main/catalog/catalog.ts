@@ -4,7 +4,8 @@ import type { Ring, UtmBox } from '../geo/utm'
 import { bboxOf } from '../geo/utm'
 import { migrate } from './schema'
 import type { NomenclatureId } from './nomenclature'
-import { SEASONS, seasonOf } from './season'
+import { SEASON_NAMES } from '../contract/query'
+import { seasonCode, seasonOf } from './season'
 
 /** One patch as importers hand it to the catalog. */
 export interface PatchRecord {
@@ -171,7 +172,7 @@ export class Catalog {
       archive_id: archive.id,
       satellite: r.satellite,
       acquired_at: r.acquiredAt,
-      season: SEASONS.indexOf(seasonOf(r.acquiredAt)),
+      season: seasonCode(seasonOf(r.acquiredAt)),
       country: r.country,
       tile: r.tile,
       epsg: r.utm.epsg,
@@ -223,6 +224,12 @@ export class Catalog {
   }
 
   /** Number of patches. */
+  /** True when some patch's pixels path starts with `prefix` (e.g. the demo generator's `demo://`). */
+  hasPixelsPathPrefix(prefix: string): boolean {
+    const pattern = `${prefix.replace(/[\\%_]/g, (c) => `\\${c}`)}%`
+    return this.db.prepare("SELECT 1 FROM patches WHERE pixels_path LIKE ? ESCAPE '\\' LIMIT 1").get(pattern) !== undefined
+  }
+
   count(): number {
     return this.db.prepare('SELECT count(*) FROM patches').pluck().get() as number
   }
@@ -274,7 +281,7 @@ export class Catalog {
       seasons: (db.prepare('SELECT season, count(*) AS patches FROM patches GROUP BY 1 ORDER BY 1').all() as {
         season: number
         patches: number
-      }[]).map((r) => ({ season: SEASONS[r.season] ?? String(r.season), patches: r.patches })),
+      }[]).map((r) => ({ season: SEASON_NAMES[r.season] ?? String(r.season), patches: r.patches })),
       firstAcquisition: iso(range.lo),
       lastAcquisition: iso(range.hi),
       bbox: box.w === null ? null : [box.w, box.s, box.e, box.n],

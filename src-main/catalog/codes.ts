@@ -1,15 +1,24 @@
 import type Database from 'better-sqlite3'
+import type { CodeBits } from '../hashcode/hashCode'
+import { isCodeBits } from '../hashcode/hashCode'
 
-/** Code lengths a hash model may have, in bits. */
-export const CODE_BITS = [64, 128, 256] as const
-export type CodeBits = (typeof CODE_BITS)[number]
 
 /** A hash model whose codes the catalog stores. */
 export interface HashModelInfo {
   id: string
   bits: CodeBits
   description: string | null
+  /**
+   * SHA-256 (hex) of the model file that made the codes, or null when unknown. Catalogs migrated from
+   * schema 3 hold only its first 16 hex digits: compare with `sameModelFile`.
+   */
+  modelSha256: string | null
   createdAt: string
+}
+
+/** True when a stored model SHA-256 (full, or the 16-digit prefix older catalogs kept) is this file's. */
+export function sameModelFile(stored: string, sha256: string): boolean {
+  return stored.length >= 16 && sha256.startsWith(stored)
 }
 
 /** All codes of one model, contiguous: code i is words [i·W, (i+1)·W) with W = bits / 32. */
@@ -21,31 +30,39 @@ export interface StoredCodes {
   words: Uint32Array
 }
 
-/** Bytes → hex, as `earthqube codes` prints them (byte 0 first). */
-export function codeToHex(code: Uint8Array): string {
-  return Buffer.from(code.buffer, code.byteOffset, code.byteLength).toString('hex')
-}
-
 /** The hash model of this id, registered with its code length if new; a length clash is an error. */
-export function ensureHashModel(db: Database.Database, id: string, bits: number, description: string | null = null): HashModelInfo {
+export function ensureHashModel(
+  db: Database.Database,
+  id: string,
+  bits: number,
+  made: { description?: string | null; modelSha256?: string | null } = {},
+): HashModelInfo {
   if (!/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/.test(id)) {
     throw new Error(`model id ${JSON.stringify(id)} is not valid: use 1–64 letters, digits, ".", "_" or "-"`)
   }
-  if (!(CODE_BITS as readonly number[]).includes(bits)) throw new Error(`a hash model has 64, 128 or 256 bits, not ${bits}`)
+  if (!isCodeBits(bits)) throw new Error(`a hash model has 64, 128 or 256 bits, not ${bits}`)
   const row = hashModel(db, id)
   if (row) {
     if (row.bits !== bits) throw new Error(`hash model "${id}" has ${row.bits}-bit codes, not ${bits}`)
     return row
   }
   const createdAt = new Date().toISOString()
-  db.prepare('INSERT INTO hash_models (id, bits, description, created_at) VALUES (?, ?, ?, ?)').run(id, bits, description, createdAt)
-  return { id, bits: bits as CodeBits, description, createdAt }
+  const description = made.description ?? null
+  const modelSha256 = made.modelSha256 ?? null
+  db.prepare('INSERT INTO hash_models (id, bits, description, model_sha256, created_at) VALUES (?, ?, ?, ?, ?)').run(
+    id,
+    bits,
+    description,
+    modelSha256,
+    createdAt,
+  )
+  return { id, bits, description, modelSha256, createdAt }
 }
 
 /** The hash model of this id, or undefined. */
 export function hashModel(db: Database.Database, id: string): HashModelInfo | undefined {
   return db
-    .prepare('SELECT id, bits, description, created_at AS createdAt FROM hash_models WHERE id = ?')
+    .prepare('SELECT id, bits, description, model_sha256 AS modelSha256, created_at AS createdAt FROM hash_models WHERE id = ?')
     .get(id) as HashModelInfo | undefined
 }
 
@@ -61,7 +78,7 @@ export function dropHashModel(db: Database.Database, id: string): void {
 export function hashModels(db: Database.Database): (HashModelInfo & { codes: number })[] {
   return db
     .prepare(
-      `SELECT m.id, m.bits, m.description, m.created_at AS createdAt, count(c.patch_id) AS codes
+      `SELECT m.id, m.bits, m.description, m.model_sha256 AS modelSha256, m.created_at AS createdAt, count(c.patch_id) AS codes
        FROM hash_models m LEFT JOIN patch_codes c ON c.model_id = m.id GROUP BY m.id ORDER BY m.id`,
     )
     .all() as (HashModelInfo & { codes: number })[]
@@ -150,4 +167,40 @@ function loadCodeRows(db: Database.Database, modelId: string, bits: CodeBits): S
   }
   // Words are read little-endian on every platform the app runs on (x64, arm64).
   return { bits, ids, words }
+}
+
+/** What changes when a model's codes change: its creation time and the generation its triggers bump ('none' when absent). */
+export function codesVersion(db: Database.Database, modelId: string): string {
+  return String(db.prepare("SELECT created_at || ':' || generation FROM hash_models WHERE id = ?").pluck().get(modelId) ?? 'none')
+}
+
+/** A patch that has pixels, as indexing reads it. */
+export interface PatchWithPixels {
+  id: number
+  name: string
+  pixels_path: string
+}
+
+/** How many patches have pixels, and how many of those already have a code of the model. */
+export function codeCoverage(db: Database.Database, modelId: string): { withPixels: number; coded: number } {
+  const withPixels = db.prepare('SELECT count(*) FROM patches WHERE pixels_path IS NOT NULL').pluck().get() as number
+  const coded = db
+    .prepare(
+      `SELECT count(*) FROM patches p JOIN patch_codes c ON c.patch_id = p.id AND c.model_id = ?
+       WHERE p.pixels_path IS NOT NULL`,
+    )
+    .pluck()
+    .get(modelId) as number
+  return { withPixels, coded }
+}
+
+/** Reads, batch by batch in id order, the patches with pixels and no code of a model yet. */
+export function uncodedPatches(db: Database.Database, modelId: string): (afterId: number, limit: number) => PatchWithPixels[] {
+  const next = db.prepare(
+    `SELECT id, name, pixels_path FROM patches p
+     WHERE p.pixels_path IS NOT NULL AND p.id > ?
+       AND NOT EXISTS (SELECT 1 FROM patch_codes c WHERE c.model_id = ? AND c.patch_id = p.id)
+     ORDER BY p.id LIMIT ?`,
+  )
+  return (afterId, limit) => next.all(afterId, modelId, limit) as PatchWithPixels[]
 }

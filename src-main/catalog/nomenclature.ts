@@ -97,11 +97,6 @@ export function clcLevel3(): readonly ClcClass[] {
   return level3
 }
 
-/** Name of a CLC Level-1 or Level-2 group ("3" → "Forest and semi natural areas"). */
-export function clcGroupName(code: string): string | undefined {
-  return groupNames.get(code)
-}
-
 /** Bit of a label name in a nomenclature, accepting either BigEarthNet spelling. */
 export function labelBit(id: NomenclatureId, name: string): number | undefined {
   return bitIndex[id].get(normalise(name))

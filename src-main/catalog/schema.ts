@@ -101,6 +101,16 @@ const MIGRATIONS: readonly string[] = [
     codes BLOB NOT NULL
   );
   `,
+  // 4: the SHA-256 of the model file that made a model's codes, as a column. Catalogs of version 3 kept
+  // its first 16 hex digits in the description ("<name> (sha256 <16 hex>)"): they carry over.
+  `
+  ALTER TABLE hash_models ADD COLUMN model_sha256 TEXT;
+  UPDATE hash_models
+     SET model_sha256 = substr(description, instr(description, '(sha256 ') + 8, 16),
+         description = rtrim(substr(description, 1, instr(description, '(sha256 ') - 1))
+   WHERE instr(description, '(sha256 ') > 0
+     AND substr(description, instr(description, '(sha256 ') + 24, 1) = ')';
+  `,
 ]
 
 /** Current schema version: the number of migrations. */

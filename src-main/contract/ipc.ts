@@ -1,13 +1,20 @@
 import { z } from 'zod'
+import type { EventName, IpcCallName, IpcMethodName } from './calls'
+import { IPC_CALLS } from './calls'
+import { JobInfoSchema, JobRequestSchema } from './jobs'
 import type { SearchResult } from './query'
 import { SATELLITES, SEASON_NAMES, SearchQuerySchema } from './query'
 
 /**
  * THE contract between the renderer and main: every call, its request and response schemas and a
- * one-line doc. Main (Electron's ipcMain and the browser-mode HTTP server alike) validates every
- * request against it; the preload exposes one function per call; the renderer only sees `EarthqubeApi`.
+ * one-line doc, and every event main pushes with its payload schema. Main (Electron's ipcMain and the
+ * browser-mode HTTP server alike) validates every request against it; the preload and the browser-mode
+ * client are both built from the call list (`api.ts`); the renderer only sees `EarthqubeApi`.
  * Plain zod, no Node or DOM imports: the renderer imports it too.
  */
+
+export type { EventName, IpcCallName } from './calls'
+export { EVENT_CHANNEL, isIpcCallName } from './calls'
 
 /** A call that takes no argument: the renderer sends nothing. */
 const noArguments = (name: string) => z.undefined({ error: `${name} takes no arguments` })
@@ -58,6 +65,14 @@ export const MAX_FEEDBACK_LENGTH = 10_000
 export const APP_MODES = ['electron', 'browser'] as const
 export type AppMode = (typeof APP_MODES)[number]
 
+const jobId = z.string({ error: 'a job id is a string' }).min(1).max(64)
+
+/** A hash model the app can use (`models:list`): its card's essentials, or why its folder is unusable. */
+export const ModelSummarySchema = z.union([
+  z.object({ id: z.string(), dir: z.string(), bits: z.number().int(), name: z.string().nullable(), metrics: z.record(z.string(), z.unknown()).nullable() }),
+  z.object({ dir: z.string(), error: z.string() }),
+])
+
 /** Every call between renderer and main, by name (`capability:verb`). */
 export const IPC_CONTRACT = {
   /** Summary of the open catalog (patches, archives, dates, …), or null when there is no catalog yet. */
@@ -103,16 +118,49 @@ export const IPC_CONTRACT = {
       warnings: z.array(z.string()).optional(),
     }),
   },
+  /** The hash models the app can use: shipped with it and in the user's models folder. */
+  'models:list': {
+    request: noArguments('models:list'),
+    response: z.array(ModelSummarySchema),
+  },
+  /** Starts a job (an import or indexing) on the app's catalog; it runs after the jobs before it. */
+  'jobs:start': {
+    request: JobRequestSchema,
+    response: JobInfoSchema,
+  },
+  /** Every job of this run of the app, newest last: queued, running and finished ones. */
+  'jobs:list': {
+    request: noArguments('jobs:list'),
+    response: z.array(JobInfoSchema),
+  },
+  /** Cancels a queued or running job: a cancelled import leaves the catalog as it was, indexing keeps the codes it stored. */
+  'jobs:cancel': {
+    request: z.strictObject({ id: jobId }),
+    response: JobInfoSchema,
+  },
   /** The app's version, how it runs (Electron window or browser mode) and the open catalog's file. */
   'app:info': {
     request: noArguments('app:info'),
     response: z.object({ version: z.string(), mode: z.enum(APP_MODES), catalogPath: z.string().nullable() }),
   },
-} as const satisfies Record<`${string}:${string}`, { request: z.ZodType; response: z.ZodType }>
+} as const satisfies Record<IpcCallName, { request: z.ZodType; response: z.ZodType }>
+
+// Compile-time: the contract has exactly the calls `calls.ts` lists, no more.
+const callsMatch: [keyof typeof IPC_CONTRACT] extends [IpcCallName] ? true : never = true
+void callsMatch
+
+/** Every event main pushes, with its payload. */
+export const EVENT_CONTRACT = {
+  /** A job was queued, started, progressed or finished (at most about five times a second while it runs). */
+  'jobs:update': JobInfoSchema,
+  /** The catalog's contents changed (an import or indexing finished): stats, searches and codes are to be fetched again. */
+  'catalog:changed': z.object({ cause: z.string(), jobId: z.string().nullable() }),
+} as const satisfies Record<EventName, z.ZodType>
+
+/** An event as the renderer receives it. */
+export type AppEvent = { [N in EventName]: { name: N; payload: z.output<(typeof EVENT_CONTRACT)[N]> } }[EventName]
 
 export type IpcContract = typeof IPC_CONTRACT
-/** A call's name, e.g. "search:query". */
-export type IpcCallName = keyof IpcContract
 /** What the renderer sends for a call (before defaults are applied). */
 export type IpcRequest<N extends IpcCallName> = z.input<IpcContract[N]['request']>
 /** A request after validation (defaults applied), as main receives it. */
@@ -121,12 +169,7 @@ export type ParsedIpcRequest<N extends IpcCallName> = z.output<IpcContract[N]['r
 export type IpcResponse<N extends IpcCallName> = z.output<IpcContract[N]['response']>
 
 /** Every call name, in contract order. */
-export const IPC_CALL_NAMES = Object.keys(IPC_CONTRACT) as IpcCallName[]
-
-/** True when `name` is a call of the contract (names arriving from outside are untrusted strings). */
-export function isIpcCallName(name: string): name is IpcCallName {
-  return Object.prototype.hasOwnProperty.call(IPC_CONTRACT, name)
-}
+export const IPC_CALL_NAMES: readonly IpcCallName[] = IPC_CALLS
 
 /**
  * How every call answers: a value, or an error the user can read. Errors travel as values because
@@ -162,17 +205,17 @@ export function describeZodError(error: z.ZodError): string {
     .join('; ')
 }
 
-/** `catalog:stats` → `catalogStats`: the name of a call's function on the renderer's API. */
-export type IpcMethodName<N extends string> = N extends `${infer Capability}:${infer Verb}` ? `${Capability}${Capitalize<Verb>}` : never
-
 /** A call as a function: no parameter when the call takes no arguments. */
 export type IpcFunction<N extends IpcCallName> = [IpcRequest<N>] extends [undefined]
   ? () => Promise<IpcResult<IpcResponse<N>>>
   : (request: IpcRequest<N>) => Promise<IpcResult<IpcResponse<N>>>
 
+/** Subscribes to main's events; returns the function that unsubscribes. */
+export type EventSubscription = (listener: (event: AppEvent) => void) => () => void
+
 /**
  * What the renderer sees, whichever the transport (Electron preload or browser-mode HTTP): one named
- * function per contract call. Adding a call to IPC_CONTRACT makes every transport fail to compile
- * until it implements the new function.
+ * function per contract call and one `onEvent` subscription. Both transports build it from the call
+ * list (`bindApi` in api.ts), so a new call reaches both or neither.
  */
-export type EarthqubeApi = { readonly [N in IpcCallName as IpcMethodName<N>]: IpcFunction<N> }
+export type EarthqubeApi = { readonly [N in IpcCallName as IpcMethodName<N>]: IpcFunction<N> } & { readonly onEvent: EventSubscription }

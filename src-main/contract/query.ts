@@ -131,7 +131,6 @@ export const SearchQuerySchema = z
 
 export type SearchQuery = z.input<typeof SearchQuerySchema>
 export type ParsedSearchQuery = z.output<typeof SearchQuerySchema>
-export type Area = z.output<typeof AreaSchema>
 
 /** A GeoJSON Polygon geometry. */
 export interface PolygonGeometry {

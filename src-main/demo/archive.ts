@@ -65,9 +65,12 @@ export function checkDemoSeed(seed: number): number {
   return seed
 }
 
+/** The scheme of demo pixels paths: `demo://<seed>/<index>`. */
+export const DEMO_PIXELS_SCHEME = 'demo://'
+
 /** Where a demo patch's pixels come from: regenerated from the seed, never stored. */
 export function demoPixelsPath(seed: number, index: number): string {
-  return `demo://${seed}/${index}`
+  return `${DEMO_PIXELS_SCHEME}${seed}/${index}`
 }
 
 /** The seed and index a `demo://<seed>/<index>` pixels path names, or null for any other path. */

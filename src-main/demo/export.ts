@@ -2,8 +2,8 @@ import { parquetWriteBuffer } from 'hyparquet-writer'
 import { existsSync, mkdirSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import { join, resolve } from 'node:path'
 import { patchUtmBox } from '../geo/utm'
-import type { ImportProgress } from '../ingest/importRun'
-import { progressReporter } from '../ingest/importRun'
+import type { Progress } from '../common/progress'
+import { progressReporter } from '../common/progress'
 import type { DemoPatch } from './archive'
 import { DEMO_ARCHIVE, checkDemoSeed, checkDemoSize, demoPatch } from './archive'
 import { encodeBandTiff } from './bandTiff'
@@ -13,7 +13,7 @@ import { renderDemoPatch } from './pixels'
 export interface ExportDemoOptions {
   /** Aborting stops the export and removes what it wrote. */
   signal?: AbortSignal
-  onProgress?: (p: ImportProgress) => void
+  onProgress?: (p: Progress) => void
 }
 
 /** What an export wrote. */

@@ -1,6 +1,6 @@
 import type { Catalog } from '../catalog/catalog'
-import type { ImportOptions, ImportResult } from '../ingest/importRun'
-import { runImport } from '../ingest/importRun'
+import type { ImportOptions, ImportResult } from '../catalog/importRun'
+import { runImport } from '../catalog/importRun'
 import { DEMO_ARCHIVE, DEMO_DEFAULT_N, DEMO_DEFAULT_SEED, checkDemoSeed, checkDemoSize, demoRecords } from './archive'
 
 /** Which demo archive to build: its seed and number of patches. */

@@ -1,6 +1,6 @@
 import { bitsOf, labelBit } from '../catalog/nomenclature'
-import type { BandName } from '../ingest/geotiff'
-import { BAND_RESOLUTION_M, BIGEARTHNET_BANDS } from '../ingest/geotiff'
+import type { BandName } from '../sentinel2/bands'
+import { BAND_RESOLUTION_M, BIGEARTHNET_BANDS } from '../sentinel2/bands'
 import type { DemoPatch } from './archive'
 import { demoPatch } from './archive'
 import type { SeasonState } from './phenology'

@@ -1,5 +1,6 @@
-import type { CodeBits } from '../catalog/codes'
-import { checkBits, checkId, popcount32, toCodeWords } from './codeWords'
+import type { CodeBits } from '../hashcode/hashCode'
+import { checkBits, checkId, popcount32 } from './words'
+import { toCodeWords } from '../hashcode/hashCode'
 import { KernelMemory } from './kernelMemory'
 import { MultiIndex, chooseTableCount } from './multiIndex'
 import type { Admit, CodeSource } from './multiIndex'

@@ -1,5 +1,5 @@
-import type { CodeBits } from '../catalog/codes'
-import { popcount32 } from './codeWords'
+import type { CodeBits } from '../hashcode/hashCode'
+import { popcount32 } from './words'
 import type { TopK } from './topK'
 
 /**

@@ -3,8 +3,8 @@ import { readdirSync, readFileSync, statSync } from 'node:fs'
 import { basename, dirname, join } from 'node:path'
 import * as ort from 'onnxruntime-node'
 import { z } from 'zod'
-import { BAND_RESOLUTION_M } from '../ingest/geotiff'
-import type { BandName } from '../ingest/geotiff'
+import { BAND_RESOLUTION_M } from '../sentinel2/bands'
+import type { BandName } from '../sentinel2/bands'
 import type { InputSpec } from './preprocess'
 
 /** The card format this app reads; a card names it in `format`. */

@@ -1,28 +1,13 @@
 import * as ort from 'onnxruntime-node'
-import type { PatchImage } from '../ingest/geotiff'
+import type { PatchImage } from '../sentinel2/patchImage'
 import type { LoadedModel, LoadModelOptions } from './card'
 import { loadModel } from './card'
 import { preprocess, tensorLength } from './preprocess'
 import { validatePatchImage } from './validate'
+import { packCodes } from '../hashcode/hashCode'
 
 /** Default number of images per onnxruntime call. */
 export const DEFAULT_BATCH_SIZE = 64
-
-/**
- * Packs tanh activations into codes: bit j of a code is set when activation j > 0, stored as bit (j & 7)
- * of byte (j >> 3), as catalog/codes.ts reads them. `activations` holds `count` rows of `bits` values.
- */
-export function packCodes(activations: Float32Array, count: number, bits: number): Uint8Array[] {
-  const bytes = bits >> 3
-  const codes: Uint8Array[] = []
-  for (let n = 0; n < count; n++) {
-    const code = new Uint8Array(bytes)
-    const row = n * bits
-    for (let j = 0; j < bits; j++) if (activations[row + j]! > 0) code[j >> 3]! |= 1 << (j & 7)
-    codes.push(code)
-  }
-  return codes
-}
 
 /** Turns patch images into hash codes (and float embeddings) with one model; plain Node, no Electron. */
 export class Encoder {

@@ -1,9 +1,9 @@
 import { createHash } from 'node:crypto'
 import { readFileSync } from 'node:fs'
 import type { Catalog } from '../catalog/catalog'
-import type Database from 'better-sqlite3'
-import { dropHashModel, ensureHashModel, hashModel, storeCodes } from '../catalog/codes'
-import type { PatchImage } from '../ingest/geotiff'
+import { codeCoverage, dropHashModel, ensureHashModel, hashModel, sameModelFile, storeCodes, uncodedPatches } from '../catalog/codes'
+import type { PatchWithPixels } from '../catalog/codes'
+import type { PatchImage } from '../sentinel2/patchImage'
 import { cardPathOf, readCard, resolveOnnxPath } from './card'
 import type { EncoderWorker, EncoderWorkerFactory } from './indexWorker'
 import { threadEncoderWorkerFactory } from './indexWorker'
@@ -21,24 +21,17 @@ export interface IndexProgress {
   etaSeconds: number | null
 }
 
-/** A model's codes carry the first 16 hex digits of its file's SHA-256 in hash_models.description. */
+/** How messages show a model file's SHA-256: its first 16 hex digits. */
 const stampOf = (sha256: string): string => sha256.slice(0, 16)
-
-/** The description stored with a model's codes: its name and the stamp of the file that made them. */
-function codesDescription(name: string, sha256: string): string {
-  return `${name} (sha256 ${stampOf(sha256)})`
-}
 
 /**
  * Null when the catalog's codes of `modelId` (if any) were made by the model file with this SHA-256; else
  * what is wrong, for an error: codes of one model compared with codes of another are meaningless.
  */
-export function staleCodesMessage(db: Database.Database, modelId: string, sha256: string): string | null {
-  const existing = hashModel(db, modelId)
-  const made = existing?.description ? /sha256 ([0-9a-f]{16})/.exec(existing.description)?.[1] : undefined
-  const stamp = stampOf(sha256)
-  if (!made || made === stamp) return null
-  return `the catalog holds codes of model "${modelId}" made by another model file (sha256 ${made}…, this one ${stamp}…)`
+export function staleCodesMessage(catalog: Catalog, modelId: string, sha256: string): string | null {
+  const made = hashModel(catalog.db, modelId)?.modelSha256
+  if (!made || sameModelFile(made, sha256)) return null
+  return `the catalog holds codes of model "${modelId}" made by another model file (sha256 ${stampOf(made)}…, this one ${stampOf(sha256)}…)`
 }
 
 /** Options of `indexArchive`. */
@@ -103,11 +96,7 @@ export class IndexCancelledError extends Error {
 
 const MAX_LISTED_FAILURES = 100
 
-interface Row {
-  id: number
-  name: string
-  pixels_path: string
-}
+type Row = PatchWithPixels
 
 function message(e: unknown): string {
   return e instanceof Error ? e.message : String(e)
@@ -128,7 +117,7 @@ export async function indexArchive(catalog: Catalog, modelPath: string, options:
   // The workers load the model; here only the file's hash is needed.
   const sha = createHash('sha256').update(readFileSync(onnxPath)).digest('hex')
   const db = catalog.db
-  const stale = staleCodesMessage(db, card.id, sha)
+  const stale = staleCodesMessage(catalog, card.id, sha)
   if (stale && !options.replace) throw new Error(`${stale}; run \`earthqube index --replace\` to recompute them with this one, or give the new model its own id`)
 
   const factory = options.workerFactory ?? threadEncoderWorkerFactory()
@@ -144,22 +133,10 @@ export async function indexArchive(catalog: Catalog, modelPath: string, options:
       throw new Error(`model ${onnxPath} opened as "${workers[0]!.id}" (${workers[0]!.bits} bits), its card says "${card.id}" (${card.bits} bits)`)
     }
     if (stale) dropHashModel(db, card.id)
-    ensureHashModel(db, card.id, card.bits, codesDescription(card.name, sha))
+    ensureHashModel(db, card.id, card.bits, { description: card.name, modelSha256: sha })
 
-    const total = db.prepare('SELECT count(*) FROM patches WHERE pixels_path IS NOT NULL').pluck().get() as number
-    const alreadyCoded = db
-      .prepare(
-        `SELECT count(*) FROM patches p JOIN patch_codes c ON c.patch_id = p.id AND c.model_id = ?
-         WHERE p.pixels_path IS NOT NULL`,
-      )
-      .pluck()
-      .get(card.id) as number
-    const next = db.prepare(
-      `SELECT id, name, pixels_path FROM patches p
-       WHERE p.pixels_path IS NOT NULL AND p.id > ?
-         AND NOT EXISTS (SELECT 1 FROM patch_codes c WHERE c.model_id = ? AND c.patch_id = p.id)
-       ORDER BY p.id LIMIT ?`,
-    )
+    const { withPixels: total, coded: alreadyCoded } = codeCoverage(db, card.id)
+    const next = uncodedPatches(db, card.id)
     const todo = total - alreadyCoded
     let stored = 0
     let processed = 0
@@ -229,7 +206,7 @@ export async function indexArchive(catalog: Catalog, modelPath: string, options:
         cancelled = true
         break
       }
-      const rows = next.all(cursor, card.id, batchSize) as Row[]
+      const rows = next(cursor, batchSize)
       if (rows.length === 0) break
       cursor = rows[rows.length - 1]!.id
       while (idle.length === 0) await Promise.race(inFlight)

@@ -1,4 +1,5 @@
-import type { BandName, PatchImage } from '../ingest/geotiff'
+import type { BandName } from '../sentinel2/bands'
+import type { PatchImage } from '../sentinel2/patchImage'
 
 /** How a band is brought onto the model's grid: area averaging when shrinking, bilinear or nearest when growing. */
 export interface Resampling {

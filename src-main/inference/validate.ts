@@ -1,7 +1,7 @@
 import { readdirSync, statSync } from 'node:fs'
 import { basename, join } from 'node:path'
-import type { BandRaster, PatchImage } from '../ingest/geotiff'
-import { readPatchImage } from '../ingest/geotiff'
+import type { BandRaster, PatchImage } from '../sentinel2/patchImage'
+import { readPatchImage } from '../sentinel2/geotiff'
 import type { ModelCard } from './card'
 
 /** A query example is a patch, not a scene: bigger files are refused before they are read. */

@@ -7,8 +7,8 @@ import type { Catalog, PatchRecord } from '../catalog/catalog'
 import { maskOf } from '../catalog/nomenclature'
 import { footprintOf, patchUtmBox } from '../geo/utm'
 import { parseRebenName } from './patchName'
-import type { ImportOptions, ImportResult } from './importRun'
-import { runImport } from './importRun'
+import type { ImportOptions, ImportResult } from '../catalog/importRun'
+import { runImport } from '../catalog/importRun'
 
 /** Name of the archive reBEN metadata and BigEarthNet v2 folders are imported into. */
 export const BIGEARTHNET_V2 = 'BigEarthNet v2'

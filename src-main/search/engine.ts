@@ -2,11 +2,11 @@ import type Database from 'better-sqlite3'
 import { decodeFootprint } from '../catalog/catalog'
 import { namesOf, nomenclature, resolveLabelTerms } from '../catalog/nomenclature'
 import type { ParsedSearchQuery, SearchItem, SearchResult } from '../contract/query'
-import { DEFAULT_PAGE_LIMIT, SEASON_NAMES, parseSearchQuery } from '../contract/query'
+import { DEFAULT_PAGE_LIMIT, SATELLITES, SEASON_NAMES, parseSearchQuery } from '../contract/query'
 import type { PreparedArea } from './geometry'
 import { BoxRelation, assertSimplePolygon, prepareBbox, prepareCircle, preparePolygon } from './geometry'
-import type { ScanIndex } from './scanIndex'
-import { NO_COUNTRY, openScanIndex } from './scanIndex'
+import type { ScanIndex } from '../catalog/scanIndex'
+import { NO_COUNTRY, openScanIndex } from '../catalog/scanIndex'
 
 /** Label test per archive: which bits, how, or never. */
 interface LabelTest {
@@ -132,7 +132,7 @@ export class SearchEngine {
     const labelOp = q.labels ? ({ some: LabelOp.Some, exactly: LabelOp.Exactly, atLeast: LabelOp.AtLeast } as const)[q.labels.operator] : LabelOp.None
     const labelTests = this.labelTests(q)
     const countryOk = this.countryFilter(q)
-    const satOk = q.satellites ? new Uint8Array([q.satellites.includes('S2A') ? 1 : 0, q.satellites.includes('S2B') ? 1 : 0]) : null
+    const satOk = q.satellites ? Uint8Array.from(SATELLITES, (s) => (q.satellites!.includes(s) ? 1 : 0)) : null
     const seasonOk = q.seasons ? Uint8Array.from(SEASON_NAMES, (s) => (q.seasons!.includes(s) ? 1 : 0)) : null
     const tFrom = q.dateFrom ? Date.parse(`${q.dateFrom}T00:00:00Z`) / 1000 : 0
     const tTo = q.dateTo ? Date.parse(`${q.dateTo}T00:00:00Z`) / 1000 + 86_400 : 0xffff_ffff + 1

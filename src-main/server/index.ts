@@ -1,8 +1,11 @@
 import { existsSync, readFileSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
-import { defaultCatalogDir, resolveCatalogPath } from '../app/catalogPath'
-import { AppService } from '../app/service'
+import { homedir } from 'node:os'
+import { defaultDataDir, modelFoldersOf } from '../service/appFolders'
+import type { HostEnvironment } from '../service/appFolders'
+import { resolveCatalogPath } from '../service/catalogPath'
+import { AppService } from '../service/appService'
 import { readContentSecurityPolicy } from './contentSecurityPolicy'
 import { createBrowserModeServer } from './server'
 
@@ -39,12 +42,14 @@ function main(): void {
   const contentSecurityPolicy = readContentSecurityPolicy(readFileSync(indexHtml, 'utf8'))
   const { version } = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }
 
-  const catalogPath = resolveCatalogPath({ flag: values.db, env: process.env, defaultDir: defaultCatalogDir() })
-  const service = new AppService({ catalogPath, mode: 'browser', version })
+  // This bundle is out/main/server.js: the app's resources are two levels up.
+  const host: HostEnvironment = { env: process.env, home: homedir(), resourcesDir: fileURLToPath(new URL('../../resources/', import.meta.url)) }
+  const catalogPath = resolveCatalogPath({ flag: values.db, env: host.env, defaultDir: defaultDataDir(host) })
+  const service = new AppService({ catalogPath, mode: 'browser', version, models: modelFoldersOf(host) })
   const server = createBrowserModeServer({ service, rendererDir, contentSecurityPolicy })
 
   server.on('error', (e: NodeJS.ErrnoException) => {
-    service.close()
+    void service.close()
     exit(e.code === 'EADDRINUSE' ? `port ${port} is in use: pass --port <n> or set PORT` : `cannot serve: ${e.message}`)
   })
   // Loopback only: the API has no authentication beyond "this machine, this page".
@@ -58,8 +63,8 @@ function main(): void {
   const stop = (): void => {
     server.close()
     server.closeAllConnections()
-    service.close()
-    process.exit(0)
+    // Running jobs cancel (an import rolls back) before the catalog closes.
+    service.close().finally(() => process.exit(0))
   }
   process.on('SIGINT', stop)
   process.on('SIGTERM', stop)

@@ -2,13 +2,13 @@ import { createServer } from 'node:http'
 import type { IncomingMessage, OutgoingHttpHeaders, Server, ServerResponse } from 'node:http'
 import type { IpcResult } from '../contract/ipc'
 import { IPC_CALL_NAMES, fail, isIpcCallName } from '../contract/ipc'
-import type { AppService } from '../app/service'
+import type { AppService } from '../service/appService'
 import { findStaticFile, sendFile } from './staticFiles'
 
 /** What the browser-mode server serves. */
 export interface BrowserModeServerOptions {
-  /** Runs the contract calls. */
-  service: Pick<AppService, 'handle'>
+  /** Runs the contract calls and emits the events. */
+  service: Pick<AppService, 'handle' | 'onEvent'>
   /** The built renderer (out/renderer). */
   rendererDir: string
   /** Content-Security-Policy sent with every response (the renderer's own, see contentSecurityPolicy.ts). */
@@ -19,6 +19,12 @@ export interface BrowserModeServerOptions {
 
 /** Where calls go: POST /api/<call name>, e.g. /api/search:query. */
 export const API_PREFIX = '/api/'
+
+/** Where events come from: GET /api/events, a Server-Sent Events stream of `{ name, payload }`. */
+export const EVENTS_PATH = '/api/events'
+
+/** A comment line on idle event streams, so proxies and the browser keep them open. */
+const KEEPALIVE_MS = 25_000
 
 const DEFAULT_MAX_BODY_BYTES = 2 * 1024 * 1024
 
@@ -66,6 +72,12 @@ async function route(req: IncomingMessage, res: ServerResponse, options: Browser
   const host = checkHost(req)
   const url = new URL(req.url ?? '/', `http://${host}`)
   const method = req.method ?? 'GET'
+  if (url.pathname === EVENTS_PATH) {
+    if (method !== 'GET') throw new HttpError(405, `${EVENTS_PATH} takes GET`, { Allow: 'GET' })
+    checkSameSite(req, host)
+    streamEvents(req, res, options.service)
+    return
+  }
   if (url.pathname.startsWith(API_PREFIX)) {
     if (method !== 'POST') throw new HttpError(405, `${url.pathname} takes POST`, { Allow: 'POST' })
     checkSameOrigin(req, host)
@@ -97,8 +109,8 @@ function checkHost(req: IncomingMessage): string {
   return host
 }
 
-/** Refuses calls made by other sites' pages, and bodies not declared JSON. */
-function checkSameOrigin(req: IncomingMessage, host: string): void {
+/** Refuses requests made by other sites' pages (by Origin and, where browsers send it, Sec-Fetch-Site). */
+function checkSameSite(req: IncomingMessage, host: string): void {
   const origin = req.headers.origin
   if (origin !== undefined && origin !== `http://${host}`) {
     throw new HttpError(403, `calls from ${origin} are refused; only the EarthQube page may call the API`)
@@ -107,10 +119,37 @@ function checkSameOrigin(req: IncomingMessage, host: string): void {
   if (site !== undefined && site !== 'same-origin' && site !== 'none') {
     throw new HttpError(403, `calls from a ${site} page are refused; only the EarthQube page may call the API`)
   }
+}
+
+/** Refuses calls made by other sites' pages, and bodies not declared JSON. */
+function checkSameOrigin(req: IncomingMessage, host: string): void {
+  checkSameSite(req, host)
   const type = (req.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase()
   if (type !== 'application/json') {
     throw new HttpError(415, `send the request as Content-Type: application/json, not ${JSON.stringify(type)}`)
   }
+}
+
+/** Sends every event of the service to this client until it goes away. */
+function streamEvents(req: IncomingMessage, res: ServerResponse, service: Pick<AppService, 'onEvent'>): void {
+  res.writeHead(200, {
+    'Content-Type': 'text/event-stream; charset=utf-8',
+    'Cache-Control': 'no-store',
+    Connection: 'keep-alive',
+  })
+  // Tells the client the stream is open (EventSource fires `open` on the first bytes).
+  res.write(': connected\n\n')
+  const unsubscribe = service.onEvent((event) => {
+    res.write(`data: ${JSON.stringify(event)}\n\n`)
+  })
+  const keepalive = setInterval(() => res.write(': keepalive\n\n'), KEEPALIVE_MS)
+  keepalive.unref()
+  const stop = (): void => {
+    clearInterval(keepalive)
+    unsubscribe()
+  }
+  req.on('close', stop)
+  res.on('close', stop)
 }
 
 function decodeCallName(segment: string): string {

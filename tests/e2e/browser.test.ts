@@ -6,7 +6,7 @@ import type { Browser, Page } from 'playwright-core'
 import { chromium } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { readContentSecurityPolicy } from '../../src-main/server/contentSecurityPolicy'
-import { createFixtureCatalog, makeTempDir } from '../main/fixtureCatalog'
+import { createFixtureCatalog, makeTempDir } from '../fixtureCatalog'
 
 // Browser mode end to end: the built server (out/main/server.js, from `npm run build`) on a temp
 // catalog, driven by headless Chromium.

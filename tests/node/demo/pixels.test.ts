@@ -1,6 +1,6 @@
 import { describe, it, expect } from 'vitest'
 import { maskOf } from '../../../src-main/catalog/nomenclature'
-import { BIGEARTHNET_BANDS } from '../../../src-main/ingest/geotiff'
+import { BIGEARTHNET_BANDS } from '../../../src-main/sentinel2/bands'
 import type { DemoPatch } from '../../../src-main/demo/archive'
 import { demoPatch } from '../../../src-main/demo/archive'
 import type { DemoBand } from '../../../src-main/demo/pixels'

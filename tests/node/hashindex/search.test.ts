@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest'
-import type { CodeBits } from '../../../src-main/catalog/codes'
+import type { CodeBits } from '../../../src-main/hashcode/hashCode'
 import { HashIndex } from '../../../src-main/hashindex/hashIndex'
 import type { HashIndexOptions, SearchStrategy } from '../../../src-main/hashindex/hashIndex'
 import { referenceKnn, referenceRadius } from '../../../src-main/hashindex/reference'

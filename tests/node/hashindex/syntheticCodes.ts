@@ -1,4 +1,4 @@
-import type { CodeBits } from '../../../src-main/catalog/codes'
+import type { CodeBits } from '../../../src-main/hashcode/hashCode'
 import type { Neighbor } from '../../../src-main/hashindex/neighbor'
 import { rng } from '../../support'
 export { rng }

@@ -6,11 +6,12 @@ import { join, resolve } from 'node:path'
 import { writeArrayBuffer } from 'geotiff'
 import type { TypedArray } from 'geotiff'
 import type { ModelCard } from '../../../src-main/inference/card'
-import type { BandName, PatchImage } from '../../../src-main/ingest/geotiff'
-import { BAND_RESOLUTION_M, BIGEARTHNET_BANDS, S2_L1C_BANDS } from '../../../src-main/ingest/geotiff'
+import type { BandName } from '../../../src-main/sentinel2/bands'
+import type { PatchImage } from '../../../src-main/sentinel2/patchImage'
+import { BAND_RESOLUTION_M, BIGEARTHNET_BANDS, S2_L1C_BANDS } from '../../../src-main/sentinel2/bands'
 import { footprintOf } from '../../../src-main/geo/utm'
 import { hasSharedData, shared } from '../../sharedData'
-import { retag } from '../ingest/tiffFixtures'
+import { retag } from '../sentinel2/tiffFixtures'
 import { rng } from '../../support'
 export { rng }
 
@@ -201,7 +202,7 @@ export function syntheticImage(bands: Partial<Record<BandName, SyntheticBand>>, 
 }
 
 /** Every table's rows: what "the catalog is unchanged" means. */
-export { snapshot } from '../ingest/tiffFixtures'
+export { snapshot } from '../sentinel2/tiffFixtures'
 
 /** Options of a synthetic multi-band GeoTIFF. */
 export interface MultibandOptions {

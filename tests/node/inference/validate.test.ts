@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { mkdtempSync, rmSync, truncateSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { BIGEARTHNET_BANDS, S2_L1C_BANDS } from '../../../src-main/ingest/geotiff'
+import { BIGEARTHNET_BANDS, S2_L1C_BANDS } from '../../../src-main/sentinel2/bands'
 import { checkExampleSize, exampleCaveats, readExample, validatePatchImage } from '../../../src-main/inference/validate'
 import { EUROSAT, V2_PATCH, errorOf, hasSharedData, syntheticImage, testCard, writeMultiband, writeSyntheticV1 } from './fixtures'
 

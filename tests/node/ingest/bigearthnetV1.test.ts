@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { Catalog } from '../../../src-main/catalog/catalog'
 import { SHARED_DATA } from '../../sharedData'
-import { retag, snapshot, writeUtmBand } from './tiffFixtures'
+import { retag, snapshot, writeUtmBand } from '../sentinel2/tiffFixtures'
 import { namesOf } from '../../../src-main/catalog/nomenclature'
 import { BIGEARTHNET_V1, importV1 } from '../../../src-main/ingest/bigearthnetV1'
 

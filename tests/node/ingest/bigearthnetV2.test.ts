@@ -4,11 +4,11 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { Catalog } from '../../../src-main/catalog/catalog'
 import { SHARED_DATA } from '../../sharedData'
-import { retag, snapshot, writeUtmBand } from './tiffFixtures'
+import { retag, snapshot, writeUtmBand } from '../sentinel2/tiffFixtures'
 import { namesOf } from '../../../src-main/catalog/nomenclature'
 import type { ImportV2Options } from '../../../src-main/ingest/bigearthnetV2'
 import { importV2 } from '../../../src-main/ingest/bigearthnetV2'
-import { ImportCancelledError } from '../../../src-main/ingest/importRun'
+import { ImportCancelledError } from '../../../src-main/catalog/importRun'
 
 
 const DATA = SHARED_DATA
