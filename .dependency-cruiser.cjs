@@ -15,6 +15,9 @@ const LAYERS = [
   ['cli'], // the earthqube command (may start browser mode)
 ]
 
+/** Packages that only run in Node (native code, files, processes): never in the renderer. */
+const NODE_ONLY_PACKAGES = '(better-sqlite3|onnxruntime-node|geotiff|hyparquet|hyparquet-compressors|hyparquet-writer|proj4|mgrs|commander|cli-progress|electron)'
+
 const alternation = (folders) => `^src-main/(${folders.join('|')})/`
 
 const layerRules = LAYERS.flatMap((layer, rank) =>
@@ -56,14 +59,14 @@ module.exports = {
       comment: 'only src-main/app/ and src-preload/ may import electron (or electron/*); the core runs in plain Node',
       severity: 'error',
       from: { pathNot: '^(src-main/app|src-preload)/' },
-      to: { path: '^(node_modules/)?electron(/|$)' },
+      to: { path: '(^|/)node_modules/electron/|^electron(/|$)' },
     },
     {
       name: 'sql-only-in-catalog-and-search',
       comment: 'SQL lives in src-main/catalog/ (and the query engine in src-main/search/): only they may use better-sqlite3, even its types',
       severity: 'error',
       from: { path: '^src-main/', pathNot: '^src-main/(catalog|search)/' },
-      to: { path: '^node_modules/better-sqlite3/|^node_modules/@types/better-sqlite3/' },
+      to: { path: '(^|/)node_modules/(@types/)?better-sqlite3/|^better-sqlite3$' },
     },
     {
       name: 'renderer-reaches-main-only-through-the-contract',
@@ -84,7 +87,7 @@ module.exports = {
       comment: 'the renderer runs in a browser sandbox: no native or Node-only packages',
       severity: 'error',
       from: { path: '^src-renderer/' },
-      to: { path: '^node_modules/(better-sqlite3|onnxruntime-node|geotiff|hyparquet|hyparquet-compressors|hyparquet-writer|proj4|mgrs|commander|cli-progress|electron)/' },
+      to: { path: `(^|/)node_modules/${NODE_ONLY_PACKAGES}/|^${NODE_ONLY_PACKAGES}(/|$)` },
     },
     {
       name: 'contract-is-plain',

@@ -1,12 +1,13 @@
 /** Test and benchmark helpers shared across runtimes' test folders. */
 import type Database from 'better-sqlite3'
 import { tmpdir } from 'node:os'
-import { join, resolve } from 'node:path'
+import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
 import type { ModelFolders } from '../src-main/inference/modelRegistry'
 import { ModelRegistry } from '../src-main/inference/modelRegistry'
 
 /** The checkout's root. */
-export const REPO_ROOT = resolve(__dirname, '..')
+export const REPO_ROOT = fileURLToPath(new URL('..', import.meta.url))
 
 /**
  * The model folders tests use: the shipped resources/models and, unless given, a user folder that does

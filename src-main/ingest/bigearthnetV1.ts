@@ -1,15 +1,15 @@
 import { readFileSync } from 'node:fs'
-import { basename, join, resolve } from 'node:path'
+import { join, resolve } from 'node:path'
 import { z } from 'zod'
 import type { Catalog, PatchRecord } from '../catalog/catalog'
 import { maskOf } from '../catalog/nomenclature'
 import type { UtmBox } from '../geo/utm'
 import { footprintOf, tileOrigin } from '../geo/utm'
 import { describeUtmBox, inspectPatchFolder, sameUtmBox } from '../sentinel2/geotiff'
-import { findPatchFolders } from '../sentinel2/patchFolders'
+import type { NamedPatchFolder } from './patchFolders'
+import { listPatchFolders } from './patchFolders'
 import type { ImportOptions, ImportResult } from '../catalog/importRun'
 import { ImportCancelledError, runImport } from '../catalog/importRun'
-import type { ParsedPatchName } from './patchName'
 import { parseV1Name } from './patchName'
 
 /** Name of the archive BigEarthNet v1.0 folders are imported into (43-class CLC labels). */
@@ -36,10 +36,7 @@ interface V1Labels {
 }
 
 /** A v1 patch folder, its name and labels read before the import starts. */
-interface V1Patch {
-  path: string
-  name: string
-  parsed: ParsedPatchName
+interface V1Patch extends NamedPatchFolder {
   labels: V1Labels
 }
 
@@ -107,24 +104,10 @@ function readV1Labels(folder: string, name: string): V1Labels {
 
 /** Lists the v1 patch folders under `root` and reads their names and labels; nothing is written yet. */
 function v1Patches(root: string): V1Patch[] {
-  const paths = findPatchFolders(root)
-  if (paths.length === 0) {
-    throw new Error(`no patch folders found in ${root} (expected <patch>/<patch>_B??.tif and <patch>_labels_metadata.json)`)
-  }
-  const byName = new Map<string, string>()
-  return paths.map((path) => {
-    const name = basename(path)
-    let parsed: ParsedPatchName
-    try {
-      parsed = parseV1Name(name)
-    } catch (e) {
-      throw new Error(`patch folder ${path}: ${(e as Error).message}`)
-    }
-    const twin = byName.get(name)
-    if (twin) throw new Error(`patch ${name} is in two folders: ${twin} and ${path}`)
-    byName.set(name, path)
-    return { path, name, parsed, labels: readV1Labels(path, name) }
-  })
+  return listPatchFolders(root, parseV1Name, '<patch>/<patch>_B??.tif and <patch>_labels_metadata.json').map((folder) => ({
+    ...folder,
+    labels: readV1Labels(folder.path, folder.name),
+  }))
 }
 
 /** One patch's record: the GeoTIFFs give the square, which must match the JSON's coordinates. */

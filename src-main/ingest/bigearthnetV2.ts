@@ -2,11 +2,11 @@ import { basename, resolve } from 'node:path'
 import type { Catalog, PatchRecord } from '../catalog/catalog'
 import { footprintOf, tileOrigin } from '../geo/utm'
 import { describeUtmBox, inspectPatchFolder } from '../sentinel2/geotiff'
-import { findPatchFolders } from '../sentinel2/patchFolders'
+import type { NamedPatchFolder } from './patchFolders'
+import { listPatchFolders } from './patchFolders'
 import type { ImportOptions, ImportResult } from '../catalog/importRun'
 import { ImportCancelledError, runImport } from '../catalog/importRun'
 import { progressReporter } from '../common/progress'
-import type { ParsedPatchName } from './patchName'
 import { parseRebenName } from './patchName'
 import type { RebenRow } from './reben'
 import { BIGEARTHNET_V2, openRebenFile, readRebenRows, rebenRecord } from './reben'
@@ -18,11 +18,7 @@ export interface ImportV2Options extends ImportOptions {
 }
 
 /** A patch folder found under the import root, with its parsed name. */
-interface V2Folder {
-  path: string
-  name: string
-  parsed: ParsedPatchName
-}
+type V2Folder = NamedPatchFolder
 
 /** A metadata row and where it came from, for error messages. */
 interface LocatedRow {
@@ -32,24 +28,7 @@ interface LocatedRow {
 
 /** Lists and names the patch folders under `root`; a name that does not parse is an error naming the folder. */
 function v2Folders(root: string): V2Folder[] {
-  const paths = findPatchFolders(root)
-  if (paths.length === 0) {
-    throw new Error(`no patch folders found in ${root} (expected BigEarthNet-S2/<product>/<patch_id>/<patch_id>_B??.tif)`)
-  }
-  const byName = new Map<string, string>()
-  return paths.map((path) => {
-    const name = basename(path)
-    let parsed: ParsedPatchName
-    try {
-      parsed = parseRebenName(name)
-    } catch (e) {
-      throw new Error(`patch folder ${path}: ${(e as Error).message}`)
-    }
-    const twin = byName.get(name)
-    if (twin) throw new Error(`patch ${name} is in two folders: ${twin} and ${path}`)
-    byName.set(name, path)
-    return { path, name, parsed }
-  })
+  return listPatchFolders(root, parseRebenName, 'BigEarthNet-S2/<product>/<patch_id>/<patch_id>_B??.tif')
 }
 
 /** The metadata rows of the wanted patches; a patch absent from every file is an error naming its folder. */

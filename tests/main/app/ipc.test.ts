@@ -1,44 +1,16 @@
 import { join } from 'node:path'
 import { pathToFileURL } from 'node:url'
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
-import type { InvokeEvent, IpcMainRegistry } from '../../../src-main/app/ipc'
-import { registerIpcHandlers } from '../../../src-main/app/ipc'
+import { forwardEvents, registerIpcHandlers } from '../../../src-main/app/ipc'
 import type { RendererLocation } from '../../../src-main/app/rendererLocation'
 import { isRendererUrl, rendererLocationFor } from '../../../src-main/app/rendererLocation'
 import { testModelFolders } from '../../support'
 import { AppService } from '../../../src-main/service/appService'
 import { Catalog } from '../../../src-main/catalog/catalog'
-import { IPC_CALL_NAMES } from '../../../src-main/contract/ipc'
+import type { AppEvent } from '../../../src-main/contract/ipc'
+import { EVENT_CHANNEL, IPC_CALL_NAMES } from '../../../src-main/contract/ipc'
 import { createFixtureCatalog, makeTempDir } from '../../fixtureCatalog'
-
-type Handler = (event: InvokeEvent, ...args: unknown[]) => unknown
-
-/** ipcMain as the adapter sees it: handlers by channel, invoked the way Electron does. */
-class FakeIpcMain implements IpcMainRegistry {
-  readonly handlers = new Map<string, Handler>()
-  handle(channel: string, listener: Handler): void {
-    if (this.handlers.has(channel)) throw new Error(`Attempted to register a second handler for '${channel}'`)
-    this.handlers.set(channel, listener)
-  }
-  removeHandler(channel: string): void {
-    this.handlers.delete(channel)
-  }
-  invoke(channel: string, event: InvokeEvent, ...args: unknown[]): Promise<unknown> {
-    const handler = this.handlers.get(channel)
-    if (!handler) throw new Error(`No handler registered for '${channel}'`)
-    return Promise.resolve(handler(event, ...args))
-  }
-}
-
-type Frame = NonNullable<InvokeEvent['senderFrame']>
-
-function frameAt(url: string, parent: Frame | null = null): Frame {
-  return { url, origin: new URL(url).origin, parent }
-}
-
-function eventFrom(frame: Frame | null): InvokeEvent {
-  return { senderFrame: frame }
-}
+import { FakeIpcMain, FakeWebContents, eventFrom, frameAt } from '../fakes'
 
 const RENDERER_FILE = join('/opt/earthqube/out/renderer/index.html')
 const FILE_RENDERER: RendererLocation = { kind: 'file', file: RENDERER_FILE }
@@ -61,8 +33,8 @@ describe('registerIpcHandlers', () => {
     warnings = []
     unregister = registerIpcHandlers(ipcMain, service, FILE_RENDERER, (m) => warnings.push(m))
   })
-  afterEach(() => {
-    service.close()
+  afterEach(async () => {
+    await service.close()
     temp.remove()
   })
 
@@ -138,6 +110,26 @@ describe('registerIpcHandlers', () => {
     await other.invoke('catalog:stats', eventFrom(frameAt(OUR_URL)))
     await other.invoke('catalog:stats', eventFrom(frameAt('https://evil.example/')))
     expect(fake.handle.mock.calls).toEqual([['catalog:stats', undefined]])
+  })
+})
+
+describe('forwardEvents', () => {
+  it('sends every service event to each live window on the one event channel, until stopped', async () => {
+    const temp = makeTempDir('earthqube-events-')
+    const service = new AppService({ catalogPath: join(temp.dir, 'none.db'), mode: 'electron', version: '1', models: testModelFolders() })
+    const open = new FakeWebContents()
+    const closed = new FakeWebContents(true)
+    const stop = forwardEvents(service, () => [open, closed])
+    const started = await service.handle('jobs:start', { kind: 'import-reben', files: ['/no/such/file.parquet'] })
+    await service.whenJobDone(started.ok ? started.value.id : '')
+    stop()
+    await service.handle('jobs:start', { kind: 'import-reben', files: ['/no/such/other.parquet'] })
+    await service.close()
+    temp.remove()
+    expect(closed.sent).toEqual([])
+    expect(open.sent.map(([channel]) => channel).every((c) => c === EVENT_CHANNEL)).toBe(true)
+    const states = open.sent.map(([, event]) => (event as AppEvent).name === 'jobs:update' && (event as { payload: { state: string } }).payload.state)
+    expect(states).toEqual(['queued', 'running', 'failed'])
   })
 })
 

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { Catalog } from '../../../src-main/catalog/catalog'
 import { codeToHex } from '../../../src-main/hashcode/hashCode'
-import { deleteCode, ensureHashModel, hashModels, loadCodes, storeCodes } from '../../../src-main/catalog/codes'
+import { deleteCode, ensureHashModel, hashModels, loadCodes, sameModelFile, storeCodes } from '../../../src-main/catalog/codes'
 import { importReben } from '../../../src-main/ingest/reben'
 import { HashIndex } from '../../../src-main/hashindex/hashIndex'
 import { syntheticRows, writeRebenParquet } from '../fixtures'
@@ -81,5 +81,25 @@ describe('hash codes in the catalog', () => {
     expect(() => ensureHashModel(c.db, "m'; DROP TABLE patches; --", 128)).toThrow(/model id .* is not valid/)
     expect(c.count()).toBe(120)
     c.close()
+  })
+
+  it('keeps which model file made the codes: a column since schema 4, carried over from older descriptions', () => {
+    let c = Catalog.open(file)
+    ensureHashModel(c.db, 'new', 128, { description: 'MiLaN 128-bit', modelSha256: 'ab'.repeat(32) })
+    ensureHashModel(c.db, 'old', 128)
+    ensureHashModel(c.db, 'plain', 64, { description: 'no stamp here' })
+    // Put the catalog back to schema 3, as a catalog of an earlier version looks: the stamp in the description.
+    c.db.exec("ALTER TABLE hash_models DROP COLUMN model_sha256; UPDATE hash_models SET description = 'MiLaN 128-bit (sha256 0123456789abcdef)' WHERE id = 'old'")
+    c.db.pragma('user_version = 3')
+    c.close()
+    c = Catalog.open(file)
+    const models = new Map(hashModels(c.db).map((m) => [m.id, m]))
+    c.close()
+    expect(models.get('new')).toMatchObject({ modelSha256: null, description: 'MiLaN 128-bit' }) // dropped with the column above
+    expect(models.get('old')).toMatchObject({ modelSha256: '0123456789abcdef', description: 'MiLaN 128-bit' })
+    expect(models.get('plain')).toMatchObject({ modelSha256: null, description: 'no stamp here' })
+    expect(sameModelFile('0123456789abcdef', `0123456789abcdef${'0'.repeat(48)}`)).toBe(true)
+    expect(sameModelFile('0123456789abcdef', `1123456789abcdef${'0'.repeat(48)}`)).toBe(false)
+    expect(sameModelFile('', 'ab'.repeat(32))).toBe(false)
   })
 })

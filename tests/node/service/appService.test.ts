@@ -6,6 +6,8 @@ import { AppService } from '../../../src-main/service/appService'
 import { Catalog } from '../../../src-main/catalog/catalog'
 import { ensureHashModel, storeCodes } from '../../../src-main/catalog/codes'
 import { FIXTURE_ROWS, createFixtureCatalog, makeTempDir } from '../../fixtureCatalog'
+import { syntheticRows, writeRebenParquet } from '../fixtures'
+import type { AppEvent } from '../../../src-main/contract/ipc'
 
 function feedbackCount(file: string): number {
   const catalog = Catalog.open(file, { readonly: true })
@@ -26,8 +28,8 @@ describe('AppService', () => {
     file = join(temp.dir, 'catalog.db')
     service = new AppService({ catalogPath: file, mode: 'browser', version: '9.9.9', models: testModelFolders() })
   })
-  afterEach(() => {
-    service.close()
+  afterEach(async () => {
+    await service.close()
     temp.remove()
   })
 
@@ -192,5 +194,68 @@ describe('AppService', () => {
     const r = await service.handle('catalog:stats', undefined)
     expect(r.ok).toBe(false)
     if (!r.ok) expect(r.error).toMatch(/cannot open catalog .*catalog\.db/)
+  })
+
+  describe('jobs', () => {
+    it('imports reBEN metadata as a job into a new catalog, with progress events, then searches it', async () => {
+      const parquet = writeRebenParquet(join(temp.dir, 'meta.parquet'), syntheticRows(300))
+      const events: AppEvent[] = []
+      service.onEvent((e) => events.push(e))
+      const started = await service.handle('jobs:start', { kind: 'import-reben', files: [parquet] })
+      expect(started).toMatchObject({ ok: true, value: { kind: 'import-reben', state: 'queued', title: `Import reBEN metadata (${parquet})` } })
+      const id = started.ok ? started.value.id : ''
+      const done = await service.whenJobDone(id)
+      expect(done).toMatchObject({ state: 'succeeded', message: expect.stringMatching(/^imported 300 patches into "BigEarthNet v2" of .*catalog\.db in /) })
+      const states = events.filter((e) => e.name === 'jobs:update').map((e) => e.payload.state)
+      expect(states[0]).toBe('queued')
+      expect(states).toContain('running')
+      expect(states.at(-1)).toBe('succeeded')
+      expect(events.at(-1)).toEqual({ name: 'catalog:changed', payload: { cause: 'import-reben', jobId: id } })
+      const search = await service.handle('search:query', { page: { limit: 1 } })
+      expect(search.ok && search.value.total).toBe(300)
+      expect(await service.handle('jobs:list', undefined)).toMatchObject({ ok: true, value: [{ id, state: 'succeeded' }] })
+    })
+
+    it('reports a failed import in the job and leaves the catalog unchanged, without a catalog:changed event', async () => {
+      await createFixtureCatalog(file)
+      const bad = join(temp.dir, 'bad.parquet')
+      writeFileSync(bad, 'not parquet at all')
+      const events: AppEvent[] = []
+      service.onEvent((e) => events.push(e))
+      const started = await service.handle('jobs:start', { kind: 'import-reben', files: [bad] })
+      const done = await service.whenJobDone(started.ok ? started.value.id : '')
+      expect(done.state).toBe('failed')
+      expect(done.message).toMatch(/bad\.parquet/)
+      expect(events.some((e) => e.name === 'catalog:changed')).toBe(false)
+      const stats = await service.handle('catalog:stats', undefined)
+      expect(stats.ok && stats.value?.patches).toBe(FIXTURE_ROWS.length)
+    })
+
+    it('cancels a job on request; a cancelled import changes nothing', async () => {
+      const parquet = writeRebenParquet(join(temp.dir, 'meta.parquet'), syntheticRows(300))
+      const started = await service.handle('jobs:start', { kind: 'import-reben', files: [parquet] })
+      const id = started.ok ? started.value.id : ''
+      expect(await service.handle('jobs:cancel', { id })).toMatchObject({ ok: true, value: { id } })
+      expect(await service.whenJobDone(id)).toMatchObject({ state: 'cancelled' })
+      // The job created the catalog file; the rolled-back import left it empty.
+      const search = await service.handle('search:query', {})
+      expect(search.ok && search.value.total).toBe(0)
+    })
+
+    it('refuses bad job requests readably, starting nothing', async () => {
+      expect(await service.handle('jobs:start', { kind: 'import-v1', folder: 'relative/path' })).toEqual({
+        ok: false,
+        error: 'invalid jobs:start request: folder must be an absolute path',
+      })
+      expect(await service.handle('jobs:start', { kind: 'format-disk' })).toMatchObject({ ok: false, error: expect.stringMatching(/^invalid jobs:start request: .*a job is \{kind:"import-reben",files\}/) })
+      expect(await service.handle('jobs:start', { kind: 'import-reben', files: [], extra: 1 })).toMatchObject({ ok: false })
+      expect(await service.handle('jobs:cancel', { id: 'job-7' })).toEqual({ ok: false, error: 'no job "job-7" (jobs: none)' })
+      expect(await service.handle('jobs:list', undefined)).toEqual({ ok: true, value: [] })
+    })
+
+    it('lists the shipped hash models', async () => {
+      const r = await service.handle('models:list', undefined)
+      expect(r).toMatchObject({ ok: true, value: [{ id: 'milan-demo-128', bits: 128 }] })
+    })
   })
 })
