@@ -14,6 +14,11 @@ export function keyNeighbor(key: number): Neighbor {
   return { id: key - distance * DISTANCE_UNIT - ID_OFFSET, distance }
 }
 
+/** The pairs keys stand for, by distance then id. */
+export function sortKeys(keys: number[]): Neighbor[] {
+  return Array.from(Float64Array.from(keys).sort(), keyNeighbor)
+}
+
 /** The k smallest (distance, id) pairs pushed so far: a bounded max-heap of keys. */
 export class TopK {
   private readonly heap: Float64Array
